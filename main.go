@@ -1,0 +1,111 @@
+// Command omnara is the whole server in one binary: the agent REST API, the
+// MCP endpoint, the dashboard, and the administration commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/omnara-go/omnara/modules/accounts"
+	"github.com/omnara-go/omnara/modules/agentapi"
+	"github.com/omnara-go/omnara/modules/dashboard"
+	"github.com/omnara-go/omnara/platform/web"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// cli is what every command gets: its arguments and the process's streams.
+type cli struct {
+	ctx    context.Context
+	env    func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+const usage = `omnara: see and answer your AI agents from anywhere.
+
+Usage:
+  omnara [serve] [flags]                       run the server (the default)
+  omnara migrate up|down|status [flags]        manage the database schema
+  omnara user add --email E [--password P | --password-stdin] [--name N]
+  omnara token create --email E --name N       print a new agent API key
+  omnara token list --email E                  list a user's API keys
+  omnara token revoke ID                       revoke an API key
+  omnara version                               print the version
+
+Every command takes the server's flags (--data-dir, --database-url, ...);
+run "omnara serve -h" to list them.
+`
+
+// run executes one command and returns the process exit code: 0 done,
+// 1 failed, 2 the command line was wrong.
+func run(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := cli{ctx: ctx, env: env, stdin: stdin, stdout: stdout, stderr: stderr}
+	name := "serve"
+	if len(args) > 0 && (len(args[0]) == 0 || args[0][0] != '-') {
+		name, args = args[0], args[1:]
+	}
+	var err error
+	switch name {
+	case "serve":
+		err = c.serve(args)
+	case "migrate":
+		err = c.migrate(args)
+	case "user":
+		err = c.user(args)
+	case "token":
+		err = c.token(args)
+	case "version":
+		fmt.Fprintln(stdout, "omnara", version)
+	case "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usageError("unknown command %q", name)
+	}
+	var ue *usageErr
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "omnara: %v\n\n%s", err, usage)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "omnara: %v\n", err)
+		return 1
+	}
+}
+
+// mount is the table of contents of the HTTP interface: every module
+// registers its routes here and nowhere else.
+func mount(e *echo.Echo, p *platform, acc *accounts.Module) error {
+	dash, err := dashboard.New(dashboard.Deps{RequireSession: acc.RequireSession(), Secure: p.cfg.Secure()})
+	if err != nil {
+		return err
+	}
+	api := agentapi.New(agentapi.Deps{Accounts: acc.Service(), RequireAPIKey: acc.RequireAPIKey()})
+
+	web.RegisterOps(e, p.ready, p.metrics)
+	acc.Routes(e.Group(""))
+	api.Routes(e.Group("/api/v1"))
+	dash.Routes(e.Group(""))
+	return nil
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+
+	"github.com/omnara-go/omnara/platform/config"
+	"github.com/omnara-go/omnara/platform/db"
+	"github.com/omnara-go/omnara/platform/logging"
+	"github.com/omnara-go/omnara/platform/metrics"
+)
+
+// platform is the shared infrastructure every command stands on.
+type platform struct {
+	cfg     config.Config
+	logger  *slog.Logger
+	metrics *metrics.Metrics // nil for one-shot commands
+	db      *db.DB
+}
+
+// parseConfig parses a command's flags together with the shared ones.
+func (c cli) parseConfig(fs *flag.FlagSet, args []string) (config.Config, error) {
+	fs.SetOutput(c.stderr)
+	finish := config.Bind(fs, c.env)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return config.Config{}, err
+		}
+		return config.Config{}, usageError("%v", err)
+	}
+	cfg, err := finish()
+	if err != nil {
+		return cfg, usageError("%v", err)
+	}
+	return cfg, nil
+}
+
+// openPlatform opens the database; with migrate it also brings the schema
+// up to date, as every command but "migrate" does.
+func (c cli) openPlatform(cfg config.Config, withMetrics, migrate bool) (*platform, error) {
+	p := &platform{cfg: cfg, logger: logging.New(c.stderr, cfg.LogLevel, cfg.LogFormat)}
+	if withMetrics {
+		p.metrics = metrics.New()
+	}
+	var err error
+	if p.db, err = db.Open(c.ctx, cfg, p.logger, p.metrics); err != nil {
+		return nil, err
+	}
+	if migrate {
+		if err := p.db.Migrate(c.ctx, p.logger); err != nil {
+			p.db.Close()
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// ready is the /readyz check: the database answers and has our schema.
+func (p *platform) ready(ctx context.Context) error {
+	if err := p.db.Ping(ctx); err != nil {
+		p.logger.Warn("readiness: database unreachable", "err", err)
+		return errors.New("the database does not answer")
+	}
+	if err := p.db.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("%v", err)
+	}
+	return nil
+}
+
+func (p *platform) close() { p.db.Close() }

@@ -1,0 +1,107 @@
+// Package config reads the server's settings from flags and the environment.
+// Every command of the binary uses the same settings, so a CLI command run next
+// to a server talks to the same database.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// Config holds everything the platform needs to start.
+type Config struct {
+	Listen      string // host:port the HTTP server binds
+	DataDir     string // folder for the SQLite file and other local state
+	DatabaseURL string // postgres:// URL; empty means embedded SQLite in DataDir
+	BaseURL     string // public URL used in links, without a trailing slash
+	LogLevel    string // debug, info, warn, error
+	LogFormat   string // text or json
+
+	derivedBaseURL bool // BaseURL came from Listen, not from the user
+}
+
+// Env reads an environment variable; tests pass a map-backed one.
+type Env func(string) string
+
+// Bind registers the shared flags on fs with defaults taken from env, and
+// returns a function that finishes the Config after fs.Parse.
+func Bind(fs *flag.FlagSet, env Env) func() (Config, error) {
+	c := Config{}
+	fs.StringVar(&c.Listen, "listen", orDefault(env("OMNARA_LISTEN"), "127.0.0.1:8080"), "address to listen on (env OMNARA_LISTEN)")
+	fs.StringVar(&c.DataDir, "data-dir", orDefault(env("OMNARA_DATA_DIR"), "./data"), "folder for the SQLite database (env OMNARA_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL"), "postgres:// URL; empty uses SQLite (env DATABASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", env("OMNARA_BASE_URL"), "public URL used in links (env OMNARA_BASE_URL; default derived from --listen)")
+	fs.StringVar(&c.LogLevel, "log-level", orDefault(env("OMNARA_LOG_LEVEL"), "info"), "debug, info, warn or error (env OMNARA_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", orDefault(env("OMNARA_LOG_FORMAT"), "text"), "text or json (env OMNARA_LOG_FORMAT)")
+	return func() (Config, error) { return c.finish() }
+}
+
+func (c Config) finish() (Config, error) {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return c, fmt.Errorf("--listen %q is not a host:port address", c.Listen)
+	}
+	if c.DatabaseURL != "" && !c.Postgres() {
+		return c, errors.New("DATABASE_URL must start with postgres:// or postgresql:// (leave it empty for SQLite)")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("log level %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("log format %q is not text or json", c.LogFormat)
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + browsable(c.Listen)
+		c.derivedBaseURL = true
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("OMNARA_BASE_URL %q is not an http(s) URL", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	return c, nil
+}
+
+// Postgres reports whether the PostgreSQL store is selected.
+func (c Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SQLitePath is the database file used when no DATABASE_URL is set.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "omnara.db") }
+
+// Secure reports whether links are served over TLS, which decides cookie flags.
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Bound returns the config for a server that actually bound addr (which
+// differs from Listen when the port was 0): a derived BaseURL follows it.
+func (c Config) Bound(addr string) Config {
+	c.Listen = addr
+	if c.derivedBaseURL {
+		c.BaseURL = "http://" + browsable(addr)
+	}
+	return c
+}
+
+// browsable turns a listen address into one a browser can open: a wildcard
+// host becomes localhost.
+func browsable(listen string) string {
+	host, port, _ := net.SplitHostPort(listen)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

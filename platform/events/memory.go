@@ -1,0 +1,128 @@
+package events
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// Memory is the in-process broker (SQLite, or a single instance). Postgres
+// also uses it to fan notifications out to local subscribers. It starts no
+// goroutines.
+type Memory struct {
+	mu     sync.RWMutex
+	closed bool
+	// byUser indexes subscriptions by Filter.UserID ("" = any user), so a
+	// publish touches only the subscribers that can match it.
+	byUser  map[string]map[*Subscription]struct{}
+	count   int
+	dropped atomic.Uint64
+}
+
+// NewMemory returns an in-process broker.
+func NewMemory() *Memory {
+	return &Memory{byUser: make(map[string]map[*Subscription]struct{})}
+}
+
+// Publish delivers ev to matching local subscribers. It never blocks: a
+// subscriber whose buffer is full misses ev (counted in Dropped).
+func (m *Memory) Publish(_ context.Context, ev Event) error {
+	if err := validate(ev); err != nil {
+		return err
+	}
+	return m.deliver(ev)
+}
+
+func (m *Memory) deliver(ev Event) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return ErrClosed
+	}
+	if ev.Kind == KindResync {
+		for _, set := range m.byUser {
+			m.sendAll(set, ev)
+		}
+		return nil
+	}
+	m.sendAll(m.byUser[ev.UserID], ev)
+	if ev.UserID != "" {
+		m.sendAll(m.byUser[""], ev)
+	}
+	return nil
+}
+
+func (m *Memory) sendAll(set map[*Subscription]struct{}, ev Event) {
+	for s := range set {
+		if s.filter.Match(ev) && !s.send(ev) {
+			m.dropped.Add(1)
+		}
+	}
+}
+
+// Subscribe registers a subscription. After Close it returns a subscription
+// whose channel is already closed, so a late waiter ends at once.
+func (m *Memory) Subscribe(f Filter) *Subscription {
+	s := newSubscription(m, f)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		s.shut()
+		return s
+	}
+	set := m.byUser[f.UserID]
+	if set == nil {
+		set = make(map[*Subscription]struct{})
+		m.byUser[f.UserID] = set
+	}
+	set[s] = struct{}{}
+	m.count++
+	return s
+}
+
+func (m *Memory) remove(s *Subscription) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	set := m.byUser[s.filter.UserID]
+	if _, ok := set[s]; !ok {
+		return // already removed by Close
+	}
+	delete(set, s)
+	if len(set) == 0 {
+		delete(m.byUser, s.filter.UserID)
+	}
+	m.count--
+}
+
+// Subscribers returns the number of open subscriptions.
+func (m *Memory) Subscribers() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.count
+}
+
+// Dropped returns how many deliveries were discarded because a subscriber's
+// buffer was full, over the broker's lifetime.
+func (m *Memory) Dropped() uint64 { return m.dropped.Load() }
+
+// Close closes the channel of every remaining subscription and makes later
+// Publish calls return ErrClosed. It is idempotent and always returns nil.
+func (m *Memory) Close() error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	byUser := m.byUser
+	m.byUser = make(map[string]map[*Subscription]struct{})
+	m.count = 0
+	m.mu.Unlock()
+
+	for _, set := range byUser {
+		for s := range set {
+			s.shut()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,271 @@
+package events
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// testDatabaseURL returns the test database or skips; on CI a missing
+// database is a failure, not a silent skip.
+func testDatabaseURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("OMNARA_TEST_DATABASE_URL")
+	if u == "" {
+		if os.Getenv("CI") == "" {
+			t.Skip("OMNARA_TEST_DATABASE_URL not set")
+		}
+		t.Fatal("OMNARA_TEST_DATABASE_URL must be set on CI")
+	}
+	return u
+}
+
+func connect(t *testing.T, connString string) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, connString)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// testSchema creates a schema of its own for the test and returns a
+// connection string whose search_path selects it, so the broker's channel
+// is unique to the test. The schema is dropped at cleanup.
+func testSchema(t *testing.T) (admin *pgx.Conn, schema, connString string) {
+	t.Helper()
+	base := testDatabaseURL(t)
+	admin = connect(t, base)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema = "events_test_" + hex.EncodeToString(b)
+	ident := pgx.Identifier{schema}.Sanitize()
+	if _, err := admin.Exec(context.Background(), "CREATE SCHEMA "+ident); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := admin.Exec(ctx, "DROP SCHEMA "+ident+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+		_ = admin.Close(ctx)
+	})
+	return admin, schema, withSearchPath(t, base, schema)
+}
+
+func withSearchPath(t *testing.T, connString, schema string) string {
+	t.Helper()
+	u, err := url.Parse(connString)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		// keyword/value form
+		return connString + " search_path=" + schema
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func newPostgres(t *testing.T, connString string) *Postgres {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := NewPostgres(ctx, connString, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+func publish(t *testing.T, b Broker, ev Event) {
+	t.Helper()
+	if err := b.Publish(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestChannelName(t *testing.T) {
+	if got := channelName("public"); got != "omnara_events" {
+		t.Errorf("public: %q", got)
+	}
+	if got := channelName("tenant-a"); got != "omnara_events_tenant-a" {
+		t.Errorf("tenant-a: %q", got)
+	}
+	long := strings.Repeat("é", 40)
+	got := channelName(long)
+	if len(got) > maxIdentifier || got == channelName(long+"x") {
+		t.Errorf("long schema: %q", got)
+	}
+}
+
+func TestPostgresChannelFollowsSchema(t *testing.T) {
+	base := testDatabaseURL(t)
+	p := newPostgres(t, base)
+	// The test URL normally leaves search_path at its default.
+	var schema string
+	conn := connect(t, base)
+	defer conn.Close(context.Background())
+	if err := conn.QueryRow(context.Background(), "SELECT current_schema()").Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if want := channelName(schema); p.Channel() != want {
+		t.Fatalf("Channel() = %q, want %q", p.Channel(), want)
+	}
+
+	_, s, cs := testSchema(t)
+	q := newPostgres(t, cs)
+	if want := "omnara_events_" + s; q.Channel() != want {
+		t.Fatalf("Channel() = %q, want %q", q.Channel(), want)
+	}
+}
+
+func TestPostgresMissingSchema(t *testing.T) {
+	cs := withSearchPath(t, testDatabaseURL(t), "events_test_does_not_exist")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if p, err := NewPostgres(ctx, cs, nil); err == nil {
+		p.Close()
+		t.Fatal("NewPostgres succeeded without a current schema")
+	}
+}
+
+func TestPostgresUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Port 1 on loopback refuses at once.
+	if p, err := NewPostgres(ctx, "postgres://postgres@127.0.0.1:1/x?sslmode=disable", nil); err == nil {
+		p.Close()
+		t.Fatal("NewPostgres succeeded without a server")
+	}
+}
+
+func TestPostgresTwoBrokers(t *testing.T) {
+	_, _, cs := testSchema(t)
+	before := runtime.NumGoroutine()
+	a := newPostgres(t, cs)
+	b := newPostgres(t, cs)
+
+	subA := a.Subscribe(Filter{UserID: "u1"})
+	subB := b.Subscribe(Filter{UserID: "u1"})
+	instB := b.Subscribe(Filter{UserID: "u1", InstanceID: "i1"})
+	otherB := b.Subscribe(Filter{UserID: "u2"})
+	if a.Subscribers() != 1 || b.Subscribers() != 3 {
+		t.Fatalf("Subscribers() = %d, %d", a.Subscribers(), b.Subscribers())
+	}
+
+	e1 := Event{Kind: "message", UserID: "u1", InstanceID: "i2", MessageID: "m1", Seq: 7}
+	e2 := Event{Kind: "message", UserID: "u1", InstanceID: "i1", MessageID: "m2", Seq: 8}
+	publish(t, a, e1)
+	publish(t, a, e2)
+
+	// Publishes are sequential, so they commit - and are delivered - in order.
+	for name, s := range map[string]*Subscription{"A": subA, "B": subB} {
+		if got := receive(t, s); got != e1 {
+			t.Fatalf("%s got %+v, want %+v", name, got, e1)
+		}
+		if got := receive(t, s); got != e2 {
+			t.Fatalf("%s got %+v, want %+v", name, got, e2)
+		}
+	}
+	// The instance filter saw only e2: had e1 got through, it would come first.
+	if got := receive(t, instB); got != e2 {
+		t.Fatalf("instance filter got %+v, want %+v", got, e2)
+	}
+	expectNone(t, instB, 100*time.Millisecond)
+	expectNone(t, otherB, 0)
+
+	// A foreign payload on the channel is ignored, not fatal.
+	if _, err := a.pool.Exec(context.Background(), "SELECT pg_notify($1, 'not json')", a.Channel()); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, b, e1)
+	if got := receive(t, subA); got != e1 {
+		t.Fatalf("after junk payload got %+v", got)
+	}
+
+	subA.Close()
+	if a.Subscribers() != 0 {
+		t.Fatalf("Subscribers() = %d after Close", a.Subscribers())
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if err := a.Publish(context.Background(), e1); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Publish after Close = %v, want ErrClosed", err)
+	}
+	_ = b.Close()
+	// Broker Close ends remaining subscriptions so their waiters wake.
+	expectClosed(t, subB)
+	expectClosed(t, instB)
+	expectClosed(t, otherB)
+	if b.Subscribers() != 0 {
+		t.Fatalf("Subscribers() = %d after broker Close", b.Subscribers())
+	}
+	checkNoLeak(t, before)
+}
+
+func TestPostgresReconnect(t *testing.T) {
+	admin, _, cs := testSchema(t)
+	before := runtime.NumGoroutine()
+	a := newPostgres(t, cs)
+	b := newPostgres(t, cs)
+	subA := a.Subscribe(Filter{UserID: "u1", InstanceID: "i1"})
+	subB := b.Subscribe(Filter{UserID: "u1"})
+
+	// The test finds the listening backend the way an operator would.
+	var pid uint32
+	err := admin.QueryRow(context.Background(),
+		"SELECT pid FROM pg_stat_activity WHERE query = $1 AND pid = $2",
+		"LISTEN "+pgx.Identifier{a.Channel()}.Sanitize(), int32(a.listenerPID())).Scan(&pid)
+	if err != nil {
+		t.Fatalf("listen backend not in pg_stat_activity: %v", err)
+	}
+	var ok bool
+	if err := admin.QueryRow(context.Background(), "SELECT pg_terminate_backend($1)", int32(pid)).Scan(&ok); err != nil || !ok {
+		t.Fatalf("pg_terminate_backend: %v %v", ok, err)
+	}
+
+	if got := receive(t, subA); got.Kind != KindResync {
+		t.Fatalf("got %+v, want resync", got)
+	}
+	if newPID := a.listenerPID(); newPID == 0 || newPID == pid {
+		t.Fatalf("listener pid %d after reconnect (old %d)", newPID, pid)
+	}
+	expectNone(t, subB, 100*time.Millisecond) // B's connection was untouched
+
+	ev := Event{Kind: "message", UserID: "u1", InstanceID: "i1", MessageID: "m1"}
+	publish(t, a, ev)
+	if got := receive(t, subA); got != ev {
+		t.Fatalf("A after reconnect got %+v", got)
+	}
+	if got := receive(t, subB); got != ev {
+		t.Fatalf("B got %+v", got)
+	}
+	publish(t, b, ev)
+	if got := receive(t, subA); got != ev {
+		t.Fatalf("A from B after reconnect got %+v", got)
+	}
+
+	subA.Close()
+	subB.Close()
+	_ = a.Close()
+	_ = b.Close()
+	checkNoLeak(t, before)
+}
