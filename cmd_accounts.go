@@ -40,7 +40,7 @@ func (c cli) user(args []string) error {
 	if len(args) == 0 || args[0] != "add" {
 		return usageError("user needs a subcommand: add")
 	}
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs := newFlagSet("user add")
 	email := fs.String("email", "", "the new user's email (required)")
 	password := fs.String("password", "", "the password (visible to other local users: prefer --password-stdin)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
@@ -91,7 +91,7 @@ func (c cli) token(args []string) error {
 }
 
 func (c cli) tokenCreate(args []string) error {
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs := newFlagSet("token create")
 	email := fs.String("email", "", "the key owner's email (required)")
 	name := fs.String("name", "", "a name for the key, e.g. the machine or agent (required)")
 	p, svc, err := c.accountsCommand(fs, args, func() error {
@@ -118,7 +118,7 @@ func (c cli) tokenCreate(args []string) error {
 }
 
 func (c cli) tokenList(args []string) error {
-	fs := flag.NewFlagSet("token list", flag.ContinueOnError)
+	fs := newFlagSet("token list")
 	email := fs.String("email", "", "the keys' owner (required)")
 	p, svc, err := c.accountsCommand(fs, args, func() error {
 		if *email == "" {
@@ -151,7 +151,7 @@ func (c cli) tokenList(args []string) error {
 }
 
 func (c cli) tokenRevoke(args []string) error {
-	fs := flag.NewFlagSet("token revoke", flag.ContinueOnError)
+	fs := newFlagSet("token revoke")
 	// The id may come before the flags: "omnara token revoke ID --data-dir X".
 	var id string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {

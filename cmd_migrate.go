@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -13,7 +12,7 @@ func (c cli) migrate(args []string) error {
 		return usageError("migrate needs up, down or status")
 	}
 	action := args[0]
-	cfg, err := c.parseConfig(flag.NewFlagSet("migrate "+action, flag.ContinueOnError), args[1:])
+	cfg, err := c.parseConfig(newFlagSet("migrate "+action), args[1:])
 	if err != nil {
 		return err
 	}

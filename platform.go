@@ -71,3 +71,7 @@ func (p *platform) ready(ctx context.Context) error {
 }
 
 func (p *platform) close() { p.db.Close() }
+
+// newFlagSet returns a command's flag set; parse errors are returned, not
+// fatal, so run can print them with the usage and exit 2.
+func newFlagSet(name string) *flag.FlagSet { return flag.NewFlagSet(name, flag.ContinueOnError) }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"net"
 	"net/http"
 	"time"
@@ -18,7 +17,7 @@ import (
 const shutdownGrace = 15 * time.Second
 
 func (c cli) serve(args []string) error {
-	cfg, err := c.parseConfig(flag.NewFlagSet("serve", flag.ContinueOnError), args)
+	cfg, err := c.parseConfig(newFlagSet("serve"), args)
 	if err != nil {
 		return err
 	}

@@ -27,9 +27,12 @@ func hashToken(token string) string {
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// hashPassword uses argon2id with the library's recommended parameters.
+// passwordParams follow OWASP's argon2id recommendation (19 MiB, two
+// passes): strong, yet light enough for a small self-hosted machine.
+var passwordParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
 func hashPassword(password string) (string, error) {
-	return argon2id.CreateHash(password, argon2id.DefaultParams)
+	return argon2id.CreateHash(password, passwordParams)
 }
 
 func checkPassword(password, hash string) bool {

@@ -22,6 +22,9 @@ type Service struct {
 	byEmail  *throttle
 	byClient *throttle
 	setup    setupToken
+	// hashing bounds concurrent password hashes: each takes 19 MiB, so a
+	// burst of sign-ins queues instead of exhausting memory.
+	hashing chan struct{}
 }
 
 // NewService loads (or on first start creates) the API key signing key.
@@ -34,6 +37,7 @@ func NewService(ctx context.Context, db *gorm.DB, logger *slog.Logger) (*Service
 		// client gets more room because it may serve several people.
 		byEmail:  newThrottle(time.Minute, 5, 10000),
 		byClient: newThrottle(6*time.Second, 20, 10000),
+		hashing:  make(chan struct{}, 2),
 	}
 	if err := s.loadSigningKey(ctx); err != nil {
 		return nil, err
@@ -131,7 +135,14 @@ func (s *Service) Authenticate(ctx context.Context, email, password, client stri
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if !checkPassword(password, hash) || u == nil {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
+	}
+	ok := checkPassword(password, hash)
+	<-s.hashing
+	if !ok || u == nil {
 		s.byEmail.fail(email, now)
 		s.byClient.fail(client, now)
 		return nil, 0, ErrBadCredentials

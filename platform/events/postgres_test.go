@@ -2,33 +2,18 @@ package events
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-)
 
-// testDatabaseURL returns the test database or skips; on CI a missing
-// database is a failure, not a silent skip.
-func testDatabaseURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("OMNARA_TEST_DATABASE_URL")
-	if u == "" {
-		if os.Getenv("CI") == "" {
-			t.Skip("OMNARA_TEST_DATABASE_URL not set")
-		}
-		t.Fatal("OMNARA_TEST_DATABASE_URL must be set on CI")
-	}
-	return u
-}
+	"github.com/omnara-go/omnara/platform/dbtest"
+)
 
 func connect(t *testing.T, connString string) *pgx.Conn {
 	t.Helper()
@@ -38,45 +23,17 @@ func connect(t *testing.T, connString string) *pgx.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
 	return conn
 }
 
-// testSchema creates a schema of its own for the test and returns a
-// connection string whose search_path selects it, so the broker's channel
-// is unique to the test. The schema is dropped at cleanup.
+// testSchema gives the test a schema of its own, so the broker's channel is
+// unique to it, and an admin connection outside that schema.
 func testSchema(t *testing.T) (admin *pgx.Conn, schema, connString string) {
 	t.Helper()
-	base := testDatabaseURL(t)
-	admin = connect(t, base)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema = "events_test_" + hex.EncodeToString(b)
-	ident := pgx.Identifier{schema}.Sanitize()
-	if _, err := admin.Exec(context.Background(), "CREATE SCHEMA "+ident); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+ident+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		_ = admin.Close(ctx)
-	})
-	return admin, schema, withSearchPath(t, base, schema)
-}
-
-func withSearchPath(t *testing.T, connString, schema string) string {
-	t.Helper()
-	u, err := url.Parse(connString)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		// keyword/value form
-		return connString + " search_path=" + schema
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	connString = dbtest.PostgresSchema(t)
+	u, _ := url.Parse(connString)
+	return connect(t, dbtest.PostgresURL(t, true)), u.Query().Get("search_path"), connString
 }
 
 func newPostgres(t *testing.T, connString string) *Postgres {
@@ -113,7 +70,7 @@ func TestChannelName(t *testing.T) {
 }
 
 func TestPostgresChannelFollowsSchema(t *testing.T) {
-	base := testDatabaseURL(t)
+	base := dbtest.PostgresURL(t, true)
 	p := newPostgres(t, base)
 	// The test URL normally leaves search_path at its default.
 	var schema string
@@ -134,7 +91,7 @@ func TestPostgresChannelFollowsSchema(t *testing.T) {
 }
 
 func TestPostgresMissingSchema(t *testing.T) {
-	cs := withSearchPath(t, testDatabaseURL(t), "events_test_does_not_exist")
+	cs := dbtest.WithSearchPath(t, dbtest.PostgresURL(t, true), "events_test_does_not_exist")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if p, err := NewPostgres(ctx, cs, nil); err == nil {
