@@ -35,6 +35,7 @@ func TestUserAndTokenCommandsAgainstRunningServer(t *testing.T) {
 		}
 		key = strings.TrimSpace(key)
 		userID, id := keyID(t, key)
+		assertStoredOnlyHashed(t, env, "api_keys", key)
 
 		b := newBrowser(t, srv.URL)
 		res := b.getWithKey("/api/v1/auth/verify", key)

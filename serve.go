@@ -61,14 +61,15 @@ func (s *server) build(ctx context.Context) error {
 	} else {
 		s.broker = events.NewMemory()
 	}
-	acc, err := accounts.New(ctx, accounts.Deps{DB: p.db.Gorm, Logger: p.logger, BaseURL: p.cfg.BaseURL, Secure: p.cfg.Secure()})
-	if err != nil {
-		return err
-	}
+	// Bind first: with port 0 the links the modules print need the real port.
 	if s.ln, err = net.Listen("tcp", p.cfg.Listen); err != nil {
 		return err
 	}
 	p.cfg = p.cfg.Bound(s.ln.Addr().String())
+	acc, err := accounts.New(ctx, accounts.Deps{DB: p.db.Gorm, Logger: p.logger, BaseURL: p.cfg.BaseURL, Secure: p.cfg.Secure()})
+	if err != nil {
+		return err
+	}
 
 	e := web.NewRouter(web.Options{Logger: p.logger, Metrics: p.metrics, Secure: p.cfg.Secure()})
 	if err := mount(e, p, acc); err != nil {

@@ -50,6 +50,9 @@ func classify(err error) (int, any) {
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
+		if he.Code == http.StatusRequestEntityTooLarge {
+			return he.Code, "The request body is larger than this server accepts."
+		}
 		msg, ok := he.Message.(string)
 		if !ok || he.Code >= 500 {
 			msg = http.StatusText(he.Code)
