@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"sync"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
@@ -42,4 +43,8 @@ func checkPassword(password, hash string) bool {
 
 // dummyHash is compared against when the email is unknown, so a wrong email
 // takes as long as a wrong password and does not reveal who has an account.
-var dummyHash, _ = hashPassword("omnara-timing-equaliser")
+// Made on first use: hashing at start would cost every command 19 MiB.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := hashPassword("omnara-timing-equaliser")
+	return h
+})

@@ -131,7 +131,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, client stri
 	if err != nil && err != ErrUserNotFound {
 		return nil, 0, err
 	}
-	hash := dummyHash
+	hash := dummyHash()
 	if u != nil {
 		hash = u.PasswordHash
 	}

@@ -21,17 +21,17 @@ type Target struct {
 	Name string // "sqlite" or "postgres"
 	// Env returns the environment a server or command needs to use a fresh
 	// database of this dialect (OMNARA_DATA_DIR or DATABASE_URL).
-	Env func(t *testing.T) map[string]string
+	Env func(t testing.TB) map[string]string
 }
 
 // Targets lists SQLite and, when configured, PostgreSQL.
-func Targets(t *testing.T) []Target {
+func Targets(t testing.TB) []Target {
 	t.Helper()
-	targets := []Target{{Name: "sqlite", Env: func(t *testing.T) map[string]string {
+	targets := []Target{{Name: "sqlite", Env: func(t testing.TB) map[string]string {
 		return map[string]string{"OMNARA_DATA_DIR": t.TempDir()}
 	}}}
 	if PostgresURL(t, false) != "" {
-		targets = append(targets, Target{Name: "postgres", Env: func(t *testing.T) map[string]string {
+		targets = append(targets, Target{Name: "postgres", Env: func(t testing.TB) map[string]string {
 			return map[string]string{"DATABASE_URL": PostgresSchema(t), "OMNARA_DATA_DIR": t.TempDir()}
 		}})
 	}
@@ -40,7 +40,7 @@ func Targets(t *testing.T) []Target {
 
 // PostgresURL returns the test database URL. Without one it returns "" (or
 // skips the test when required), except on CI, where it fails.
-func PostgresURL(t *testing.T, required bool) string {
+func PostgresURL(t testing.TB, required bool) string {
 	t.Helper()
 	u := os.Getenv("OMNARA_TEST_DATABASE_URL")
 	if u != "" {
@@ -58,7 +58,7 @@ func PostgresURL(t *testing.T, required bool) string {
 // PostgresSchema creates a schema for this test alone and returns a
 // connection URL whose search_path selects it; the schema is dropped when
 // the test ends.
-func PostgresSchema(t *testing.T) string {
+func PostgresSchema(t testing.TB) string {
 	t.Helper()
 	base := PostgresURL(t, true)
 	b := make([]byte, 6)
@@ -71,7 +71,7 @@ func PostgresSchema(t *testing.T) string {
 }
 
 // Exec runs one statement on a short-lived connection.
-func Exec(t *testing.T, connString, sql string, args ...any) {
+func Exec(t testing.TB, connString, sql string, args ...any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -86,7 +86,7 @@ func Exec(t *testing.T, connString, sql string, args ...any) {
 }
 
 // WithSearchPath adds a search_path runtime parameter to a connection URL.
-func WithSearchPath(t *testing.T, connString, schema string) string {
+func WithSearchPath(t testing.TB, connString, schema string) string {
 	t.Helper()
 	u, err := url.Parse(connString)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
