@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -9,11 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/omnara-go/omnara/platform/config"
 	"github.com/omnara-go/omnara/platform/db"
-	"github.com/omnara-go/omnara/platform/logging"
+	"github.com/omnara-go/omnara/platform/dbtest"
 )
 
 var setupURL = regexp.MustCompile(`setup_url="?([^"\s]+)`)
@@ -187,22 +184,5 @@ func assertStoredOnlyHashed(t *testing.T, env map[string]string, table, token st
 // openStore opens the database a test server uses, as a second process would.
 func openStore(t *testing.T, env map[string]string) *db.DB {
 	t.Helper()
-	c := cli{env: func(k string) string { return env[k] }}
-	cfg, err := c.parseConfig(newFlagSet("test"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return openConfig(t, cfg)
-}
-
-func openConfig(t *testing.T, cfg config.Config) *db.DB {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	store, err := db.Open(ctx, cfg, logging.New(t.Output(), "warn", "text"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	return store
+	return dbtest.Open(t, env, nil)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/omnara-go/omnara/platform/dbtest"
 )
 
 func TestMigrationsUpDownUp(t *testing.T) {
@@ -57,7 +59,7 @@ func TestServerRefusesASchemaNewerThanItKnows(t *testing.T) {
 
 func assertTables(t *testing.T, env map[string]string, tables []string, exist bool) {
 	t.Helper()
-	store := openStore(t, env)
+	store := dbtest.Connect(t, env, nil)
 	m := store.Gorm.WithContext(context.Background()).Migrator()
 	for _, name := range tables {
 		if m.HasTable(name) != exist {

@@ -2,13 +2,9 @@ package accounts
 
 import (
 	"context"
-	"flag"
 	"io"
 	"testing"
-	"time"
 
-	"github.com/omnara-go/omnara/platform/config"
-	"github.com/omnara-go/omnara/platform/db"
 	"github.com/omnara-go/omnara/platform/dbtest"
 	"github.com/omnara-go/omnara/platform/logging"
 )
@@ -23,22 +19,8 @@ func eachService(t *testing.T, f func(t *testing.T, s *Service)) {
 
 func newService(tb testing.TB, env map[string]string) *Service {
 	tb.Helper()
-	cfg, err := config.Bind(flag.NewFlagSet("test", flag.ContinueOnError), func(k string) string { return env[k] })()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	logger := logging.New(io.Discard, "error", "text")
-	d, err := db.Open(ctx, cfg, logger, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { d.Close() })
-	if err := d.Migrate(ctx, logger); err != nil {
-		tb.Fatal(err)
-	}
-	s, err := NewService(ctx, d.Gorm, logger)
+	d := dbtest.Open(tb, env, nil)
+	s, err := NewService(context.Background(), d.Gorm, logging.New(io.Discard, "error", "text"))
 	if err != nil {
 		tb.Fatal(err)
 	}

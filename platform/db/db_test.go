@@ -2,9 +2,7 @@ package db_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -13,32 +11,13 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"github.com/omnara-go/omnara/platform/config"
 	"github.com/omnara-go/omnara/platform/db"
 	"github.com/omnara-go/omnara/platform/dbtest"
-	"github.com/omnara-go/omnara/platform/logging"
 	"github.com/omnara-go/omnara/platform/metrics"
 )
 
 func open(t *testing.T, env map[string]string, m *metrics.Metrics) *db.DB {
-	t.Helper()
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	cfg, err := config.Bind(fs, func(k string) string { return env[k] })()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	logger := logging.New(io.Discard, "error", "text")
-	d, err := db.Open(ctx, cfg, logger, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := d.Migrate(ctx, logger); err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return dbtest.Open(t, env, m)
 }
 
 func TestSQLitePragmasAreSetOnEveryConnection(t *testing.T) {
