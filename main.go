@@ -16,7 +16,9 @@ import (
 
 	"github.com/omnara-go/omnara/modules/accounts"
 	"github.com/omnara-go/omnara/modules/agentapi"
+	"github.com/omnara-go/omnara/modules/agents"
 	"github.com/omnara-go/omnara/modules/dashboard"
+	"github.com/omnara-go/omnara/platform/events"
 	"github.com/omnara-go/omnara/platform/web"
 )
 
@@ -94,14 +96,31 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	}
 }
 
+// domain holds the domain modules a server runs.
+type domain struct {
+	accounts *accounts.Module
+	agents   *agents.Service
+}
+
+// newDomain builds the domain modules over the platform.
+func newDomain(ctx context.Context, p *platform, broker events.Broker, stopping <-chan struct{}) (*domain, error) {
+	acc, err := accounts.New(ctx, accounts.Deps{DB: p.db.Gorm, Logger: p.logger, BaseURL: p.cfg.BaseURL, Secure: p.cfg.Secure()})
+	if err != nil {
+		return nil, err
+	}
+	ag := agents.NewService(agents.Deps{DB: p.db.Gorm, Broker: broker, Logger: p.logger, Stopping: stopping})
+	return &domain{accounts: acc, agents: ag}, nil
+}
+
 // mount is the table of contents of the HTTP interface: every module
 // registers its routes here and nowhere else.
-func mount(e *echo.Echo, p *platform, acc *accounts.Module) error {
+func mount(e *echo.Echo, p *platform, d *domain) error {
+	acc := d.accounts
 	dash, err := dashboard.New(dashboard.Deps{RequireSession: acc.RequireSession(), Secure: p.cfg.Secure()})
 	if err != nil {
 		return err
 	}
-	api := agentapi.New(agentapi.Deps{Accounts: acc.Service(), RequireAPIKey: acc.RequireAPIKey()})
+	api := agentapi.New(agentapi.Deps{Accounts: acc.Service(), Agents: d.agents, RequireAPIKey: acc.RequireAPIKey()})
 
 	web.RegisterOps(e, p.ready, p.metrics)
 	acc.Routes(e.Group(""))

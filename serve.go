@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/omnara-go/omnara/modules/accounts"
 	"github.com/omnara-go/omnara/platform/config"
 	"github.com/omnara-go/omnara/platform/events"
 	"github.com/omnara-go/omnara/platform/web"
@@ -32,8 +31,12 @@ func (c cli) serve(args []string) error {
 type server struct {
 	p      *platform
 	broker events.Broker
+	domain *domain
 	http   *http.Server
 	ln     net.Listener
+	// stopping closes when shutdown begins, so long waits end at once
+	// instead of holding Shutdown for their full length.
+	stopping chan struct{}
 }
 
 // startServer opens and migrates the database, builds every module and
@@ -43,7 +46,7 @@ func (c cli) startServer(cfg config.Config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{p: p}
+	s := &server{p: p, stopping: make(chan struct{})}
 	if err := s.build(c.ctx); err != nil {
 		s.close()
 		return nil, err
@@ -66,17 +69,17 @@ func (s *server) build(ctx context.Context) error {
 		return err
 	}
 	p.cfg = p.cfg.Bound(s.ln.Addr().String())
-	acc, err := accounts.New(ctx, accounts.Deps{DB: p.db.Gorm, Logger: p.logger, BaseURL: p.cfg.BaseURL, Secure: p.cfg.Secure()})
-	if err != nil {
+	if s.domain, err = newDomain(ctx, p, s.broker, s.stopping); err != nil {
 		return err
 	}
 
 	e := web.NewRouter(web.Options{Logger: p.logger, Metrics: p.metrics, Secure: p.cfg.Secure()})
-	if err := mount(e, p, acc); err != nil {
+	if err := mount(e, p, s.domain); err != nil {
 		return err
 	}
 	s.http = web.NewHTTPServer(p.cfg.Listen, e, p.logger)
-	if err := acc.AnnounceSetup(ctx); err != nil {
+	s.http.RegisterOnShutdown(func() { close(s.stopping) })
+	if err := s.domain.accounts.AnnounceSetup(ctx); err != nil {
 		return err
 	}
 	p.logger.Info("omnara is listening", "url", p.cfg.BaseURL, "addr", p.cfg.Listen,
@@ -112,6 +115,9 @@ func (s *server) url() string { return s.p.cfg.BaseURL }
 func (s *server) close() {
 	if s.ln != nil {
 		s.ln.Close() // already closed after Serve; the second close is harmless
+	}
+	if s.domain != nil {
+		s.domain.agents.Close()
 	}
 	if s.broker != nil {
 		s.broker.Close()

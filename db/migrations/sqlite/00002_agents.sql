@@ -1,0 +1,44 @@
+-- +goose Up
+CREATE TABLE agent_types (
+    id         TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    created_at DATETIME NOT NULL,
+    UNIQUE (user_id, name)
+);
+
+CREATE TABLE agent_instances (
+    id                   TEXT PRIMARY KEY,
+    user_id              TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    agent_type_id        TEXT NOT NULL REFERENCES agent_types(id) ON DELETE CASCADE,
+    status               TEXT NOT NULL,
+    name                 TEXT,
+    started_at           DATETIME NOT NULL,
+    ended_at             DATETIME,
+    last_heartbeat_at    DATETIME,
+    git_diff             TEXT,
+    instance_metadata    TEXT,
+    last_read_message_id TEXT,
+    updated_at           DATETIME NOT NULL
+);
+CREATE INDEX agent_instances_user_updated ON agent_instances(user_id, updated_at);
+
+-- seq orders messages; id is what clients see.
+CREATE TABLE messages (
+    seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    id                  TEXT NOT NULL UNIQUE,
+    user_id             TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    instance_id         TEXT NOT NULL REFERENCES agent_instances(id) ON DELETE CASCADE,
+    sender_type         TEXT NOT NULL,
+    content             TEXT NOT NULL,
+    requires_user_input BOOLEAN NOT NULL DEFAULT 0,
+    message_metadata    TEXT,
+    created_at          DATETIME NOT NULL
+);
+CREATE INDEX messages_instance_seq ON messages(instance_id, seq);
+CREATE INDEX messages_user_seq ON messages(user_id, seq);
+
+-- +goose Down
+DROP TABLE messages;
+DROP TABLE agent_instances;
+DROP TABLE agent_types;

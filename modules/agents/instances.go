@@ -1,0 +1,148 @@
+package agents
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// NewInstance describes an instance registered before its first message.
+type NewInstance struct {
+	AgentType  string
+	InstanceID string // "" = the server picks one
+	Name       *string
+	Transport  *string
+}
+
+// InstanceView is an instance with its newest messages.
+type InstanceView struct {
+	Instance
+	Messages []Message
+}
+
+// CreateInstance registers an instance ahead of its first message.
+func (s *Service) CreateInstance(ctx context.Context, userID string, in NewInstance) (*Instance, error) {
+	id := newID()
+	if in.InstanceID != "" {
+		var ok bool
+		if id, ok = ParseID(in.InstanceID); !ok {
+			return nil, ErrInvalidInstanceID
+		}
+	}
+	agentType := normalizeAgentType(in.AgentType)
+	if agentType == "" {
+		return nil, ErrAgentTypeEmpty
+	}
+	owner, err := s.repo.ownerOf(ctx, id)
+	switch {
+	case err != nil:
+		return nil, err
+	case owner == userID:
+		return nil, ErrInstanceExists
+	case owner != "":
+		return nil, ErrAccessDenied
+	}
+	var inst *Instance
+	err = s.repo.inTx(ctx, func(r repo) error {
+		now := s.now()
+		at, err := r.ensureAgentType(ctx, userID, agentType, now)
+		if err != nil {
+			return err
+		}
+		inst = &Instance{ID: id, UserID: userID, AgentTypeID: at.ID, Status: StatusActive, Name: in.Name, StartedAt: now, UpdatedAt: now}
+		if in.Transport != nil {
+			meta, _ := json.Marshal(map[string]string{"transport": *in.Transport})
+			inst.InstanceMetadata = new(string(meta))
+		}
+		if err := r.createInstance(ctx, inst); err != nil {
+			return err
+		}
+		inst.AgentType = *at
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.publish(ctx, instanceEvent(userID, id, EventInstanceCreated))
+	return inst, nil
+}
+
+// Instance returns one of the user's instances with its newest
+// messageLimit messages (0 = all), oldest first.
+func (s *Service) Instance(ctx context.Context, userID, instanceID string, messageLimit int) (*InstanceView, error) {
+	id, ok := ParseID(instanceID)
+	if !ok {
+		return nil, ErrInstanceNotFound
+	}
+	inst, err := s.repo.instance(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := s.repo.latestMessages(ctx, userID, id, messageLimit)
+	if err != nil {
+		return nil, err
+	}
+	return &InstanceView{Instance: *inst, Messages: msgs}, nil
+}
+
+// EndSession marks an instance completed. Ending twice is harmless: the
+// first end time stays.
+func (s *Service) EndSession(ctx context.Context, userID, instanceID string) error {
+	id, ok := ParseID(instanceID)
+	if !ok {
+		return ErrInvalidInstanceID
+	}
+	if err := s.checkOwner(ctx, userID, id); err != nil {
+		return err
+	}
+	return s.complete(ctx, userID, id)
+}
+
+// UpdateStatus changes an instance's status; only completing is supported.
+func (s *Service) UpdateStatus(ctx context.Context, userID, instanceID, status string) error {
+	id, ok := ParseID(instanceID)
+	if !ok {
+		return ErrInstanceNotFound
+	}
+	if _, err := s.repo.instance(ctx, userID, id); err != nil {
+		return err
+	}
+	if status != StatusCompleted {
+		return ErrStatusNotSupported
+	}
+	return s.complete(ctx, userID, id)
+}
+
+func (s *Service) complete(ctx context.Context, userID, id string) error {
+	err := s.repo.inTx(ctx, func(r repo) error {
+		inst, err := r.lockInstance(ctx, userID, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		cols := map[string]any{"status": StatusCompleted, "last_heartbeat_at": now, "updated_at": now}
+		if inst.Status != StatusCompleted || inst.EndedAt == nil {
+			cols["ended_at"] = now
+		}
+		return r.updateInstance(ctx, userID, id, cols)
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, instanceEvent(userID, id, EventInstanceUpdated))
+	return nil
+}
+
+// Heartbeat records that the agent is alive and returns the time recorded.
+func (s *Service) Heartbeat(ctx context.Context, userID, instanceID string) (time.Time, error) {
+	id, ok := ParseID(instanceID)
+	if !ok {
+		return time.Time{}, ErrInvalidInstanceID
+	}
+	now := s.now()
+	if err := s.repo.touchHeartbeat(ctx, userID, id, now); err != nil {
+		return time.Time{}, err
+	}
+	s.publish(ctx, instanceEvent(userID, id, EventHeartbeat))
+	return now, nil
+}

@@ -1,0 +1,66 @@
+package agents
+
+import "time"
+
+// Instance statuses, spelled as Omnara's clients expect.
+const (
+	StatusActive        = "ACTIVE"
+	StatusAwaitingInput = "AWAITING_INPUT"
+	StatusPaused        = "PAUSED"
+	StatusStale         = "STALE"
+	StatusCompleted     = "COMPLETED"
+	StatusFailed        = "FAILED"
+	StatusKilled        = "KILLED"
+	StatusDisconnected  = "DISCONNECTED"
+	StatusDeleted       = "DELETED"
+)
+
+// Message senders.
+const (
+	SenderAgent = "AGENT"
+	SenderUser  = "USER"
+)
+
+// AgentType groups a user's instances by the agent that runs them
+// ("claude-code", "n8n"); names are trimmed and lower-cased.
+type AgentType struct {
+	ID        string `gorm:"primaryKey"`
+	UserID    string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Instance is one session of an agent, with an id the client chose.
+type Instance struct {
+	ID                string `gorm:"primaryKey"`
+	UserID            string
+	AgentTypeID       string
+	Status            string
+	Name              *string
+	StartedAt         time.Time
+	EndedAt           *time.Time
+	LastHeartbeatAt   *time.Time
+	GitDiff           *string
+	InstanceMetadata  *string // JSON object
+	LastReadMessageID *string // newest message the agent has seen
+	UpdatedAt         time.Time
+
+	AgentType AgentType `gorm:"foreignKey:AgentTypeID"`
+}
+
+// TableName keeps Omnara's table name.
+func (Instance) TableName() string { return "agent_instances" }
+
+// Message is a step, a question (RequiresUserInput) or a person's reply.
+// Seq orders messages across the database; ID is what clients see.
+type Message struct {
+	Seq               int64 `gorm:"primaryKey;autoIncrement"`
+	ID                string
+	UserID            string
+	InstanceID        string
+	SenderType        string
+	Content           string
+	RequiresUserInput bool
+	MessageMetadata   *string // JSON object, as the client sent it
+	CreatedAt         time.Time
+}

@@ -1,0 +1,99 @@
+package agents
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// RequestInputResult is the answer to turning a sent message into a
+// question: like Pending with that message as the expected pointer.
+type RequestInputResult struct {
+	MessageID  string
+	InstanceID string
+	Messages   []Message
+	Stale      bool
+}
+
+// RequestInput marks one of the caller's agent messages as a question. If
+// replies are already queued they are returned (and consumed); otherwise
+// the instance waits for input.
+func (s *Service) RequestInput(ctx context.Context, userID, messageID string) (*RequestInputResult, error) {
+	id, ok := ParseID(messageID)
+	if !ok {
+		return nil, ErrMessageNotFound
+	}
+	res := &RequestInputResult{MessageID: id, Messages: []Message{}}
+	err := s.repo.inTx(ctx, func(r repo) error {
+		msg, err := r.message(ctx, userID, id)
+		if err != nil {
+			return err
+		}
+		if msg.SenderType != SenderAgent {
+			return ErrMessageNotFound
+		}
+		if msg.RequiresUserInput {
+			return ErrAlreadyQuestion
+		}
+		res.InstanceID = msg.InstanceID
+		if err := r.updateMessage(ctx, userID, id, map[string]any{"requires_user_input": true}); err != nil {
+			return err
+		}
+		inst, err := r.lockInstance(ctx, userID, msg.InstanceID)
+		if err != nil {
+			return err
+		}
+		if inst.LastReadMessageID == nil || *inst.LastReadMessageID != id {
+			res.Stale = true
+			return nil
+		}
+		queued, err := r.userMessagesAfter(ctx, userID, msg.InstanceID, msg.Seq)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if len(queued) > 0 {
+			res.Messages = queued
+			return r.updateInstance(ctx, userID, msg.InstanceID, map[string]any{
+				"last_read_message_id": queued[len(queued)-1].ID, "updated_at": now,
+			})
+		}
+		return r.updateInstance(ctx, userID, msg.InstanceID, map[string]any{"status": StatusAwaitingInput, "updated_at": now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	msgEvent := instanceEvent(userID, res.InstanceID, EventMessageUpdated)
+	msgEvent.MessageID = id
+	s.publish(ctx, msgEvent, instanceEvent(userID, res.InstanceID, EventInstanceUpdated))
+	return res, nil
+}
+
+// QuestionView is a question and, once a person replied, its answer.
+type QuestionView struct {
+	Question Message
+	Answer   *Message // the first user message after the question
+}
+
+// Question returns one of the user's questions and its answer if there is
+// one; with wait > 0 it blocks until answered or the wait ends.
+func (s *Service) Question(ctx context.Context, userID, messageID string, wait time.Duration) (*QuestionView, error) {
+	id, ok := ParseID(messageID)
+	if !ok {
+		return nil, ErrQuestionNotFound
+	}
+	q, err := s.repo.message(ctx, userID, id)
+	if errors.Is(err, ErrMessageNotFound) || (err == nil && (q.SenderType != SenderAgent || !q.RequiresUserInput)) {
+		return nil, ErrQuestionNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	view := &QuestionView{Question: *q}
+	err = s.waitFor(ctx, userID, q.InstanceID, wait, func() (bool, error) {
+		var err error
+		view.Answer, err = s.repo.firstUserMessageAfter(ctx, userID, q.InstanceID, q.Seq)
+		return view.Answer != nil, err
+	})
+	return view, err
+}

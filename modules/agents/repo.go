@@ -1,0 +1,204 @@
+package agents
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// repo is the only place that speaks GORM for the agents domain. Every
+// query names the owner; ownerOf exists only because Omnara's routes must
+// tell "another user's" from "unknown".
+type repo struct{ db *gorm.DB }
+
+// inTx runs f in one transaction.
+func (r repo) inTx(ctx context.Context, f func(r repo) error) error {
+	return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return f(repo{tx}) })
+}
+
+func (r repo) postgres() bool { return r.db.Dialector.Name() == "postgres" }
+
+// ownerOf returns the user owning an instance, or "" when none exists.
+func (r repo) ownerOf(ctx context.Context, instanceID string) (string, error) {
+	var owners []string
+	err := r.db.WithContext(ctx).Model(&Instance{}).Where("id = ?", instanceID).Limit(1).Pluck("user_id", &owners).Error
+	if err != nil || len(owners) == 0 {
+		return "", err
+	}
+	return owners[0], nil
+}
+
+// instance loads one of the user's instances with its agent type.
+func (r repo) instance(ctx context.Context, userID, id string) (*Instance, error) {
+	var in Instance
+	err := r.db.WithContext(ctx).Preload("AgentType").
+		Where("user_id = ? AND id = ?", userID, id).Take(&in).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrInstanceNotFound
+	}
+	return &in, err
+}
+
+// lockInstance loads an instance inside a transaction and, on PostgreSQL,
+// locks its row so writers of one instance take turns (SQLite transactions
+// are already serialised). That keeps message order equal to commit order.
+func (r repo) lockInstance(ctx context.Context, userID, id string) (*Instance, error) {
+	q := r.db.WithContext(ctx)
+	if r.postgres() {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var in Instance
+	err := q.Where("user_id = ? AND id = ?", userID, id).Take(&in).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrInstanceNotFound
+	}
+	return &in, err
+}
+
+func (r repo) agentTypeByID(ctx context.Context, userID, id string) (*AgentType, error) {
+	var at AgentType
+	err := r.db.WithContext(ctx).Where("user_id = ? AND id = ?", userID, id).Take(&at).Error
+	return &at, err
+}
+
+// ensureAgentType finds the user's agent type by name or creates it; two
+// requests creating the same name at once end up with the same row.
+func (r repo) ensureAgentType(ctx context.Context, userID, name string, now time.Time) (*AgentType, error) {
+	at := AgentType{ID: newID(), UserID: userID, Name: name, CreatedAt: now}
+	if err := r.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&at).Error; err != nil {
+		return nil, err
+	}
+	var got AgentType
+	err := r.db.WithContext(ctx).Where("user_id = ? AND name = ?", userID, name).Take(&got).Error
+	return &got, err
+}
+
+func (r repo) createInstance(ctx context.Context, in *Instance) error {
+	err := r.db.WithContext(ctx).Omit("AgentType").Create(in).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return ErrInstanceExists
+	}
+	return err
+}
+
+// updateInstance writes the given columns of one of the user's instances.
+func (r repo) updateInstance(ctx context.Context, userID, id string, cols map[string]any) error {
+	return r.db.WithContext(ctx).Model(&Instance{}).
+		Where("user_id = ? AND id = ?", userID, id).Updates(cols).Error
+}
+
+func (r repo) createMessage(ctx context.Context, m *Message) error {
+	return r.db.WithContext(ctx).Create(m).Error
+}
+
+// message loads one of the user's messages by id.
+func (r repo) message(ctx context.Context, userID, id string) (*Message, error) {
+	var m Message
+	err := r.db.WithContext(ctx).Where("user_id = ? AND id = ?", userID, id).Take(&m).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrMessageNotFound
+	}
+	return &m, err
+}
+
+// userMessagesAfter lists an instance's USER messages newer than the
+// message with sequence number afterSeq (0 = all), oldest first.
+func (r repo) userMessagesAfter(ctx context.Context, userID, instanceID string, afterSeq int64) ([]Message, error) {
+	var ms []Message
+	err := r.db.WithContext(ctx).
+		Where("user_id = ? AND instance_id = ? AND sender_type = ? AND seq > ?", userID, instanceID, SenderUser, afterSeq).
+		Order("seq").Find(&ms).Error
+	return ms, err
+}
+
+// firstUserMessageAfter returns the reply to a question: the first USER
+// message after it, or nil.
+func (r repo) firstUserMessageAfter(ctx context.Context, userID, instanceID string, afterSeq int64) (*Message, error) {
+	var ms []Message
+	err := r.db.WithContext(ctx).
+		Where("user_id = ? AND instance_id = ? AND sender_type = ? AND seq > ?", userID, instanceID, SenderUser, afterSeq).
+		Order("seq").Limit(1).Find(&ms).Error
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	return &ms[0], nil
+}
+
+// seqOf returns the sequence number of one of the user's messages, 0 if
+// the id is empty or unknown.
+func (r repo) seqOf(ctx context.Context, userID string, messageID *string) (int64, error) {
+	if messageID == nil || *messageID == "" {
+		return 0, nil
+	}
+	var seqs []int64
+	err := r.db.WithContext(ctx).Model(&Message{}).
+		Where("user_id = ? AND id = ?", userID, *messageID).Limit(1).Pluck("seq", &seqs).Error
+	if err != nil || len(seqs) == 0 {
+		return 0, err
+	}
+	return seqs[0], nil
+}
+
+// latestMessages returns the newest limit messages of an instance, oldest
+// first.
+func (r repo) latestMessages(ctx context.Context, userID, instanceID string, limit int) ([]Message, error) {
+	var ms []Message
+	q := r.db.WithContext(ctx).Where("user_id = ? AND instance_id = ?", userID, instanceID).Order("seq DESC")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	if err := q.Find(&ms).Error; err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
+		ms[i], ms[j] = ms[j], ms[i]
+	}
+	return ms, nil
+}
+
+// latestQuestion returns the instance's newest question, or nil.
+func (r repo) latestQuestion(ctx context.Context, userID, instanceID string) (*Message, error) {
+	var ms []Message
+	err := r.db.WithContext(ctx).
+		Where("user_id = ? AND instance_id = ? AND sender_type = ? AND requires_user_input = ?", userID, instanceID, SenderAgent, true).
+		Order("seq DESC").Limit(1).Find(&ms).Error
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	return &ms[0], nil
+}
+
+func (r repo) updateMessage(ctx context.Context, userID, id string, cols map[string]any) error {
+	return r.db.WithContext(ctx).Model(&Message{}).Where("user_id = ? AND id = ?", userID, id).Updates(cols).Error
+}
+
+// countAgentSteps counts an instance's agent messages that are not
+// questions (MCP's step_number).
+func (r repo) countAgentSteps(ctx context.Context, userID, instanceID string) (int64, error) {
+	var n int64
+	err := r.db.WithContext(ctx).Model(&Message{}).
+		Where("user_id = ? AND instance_id = ? AND sender_type = ? AND requires_user_input = ?", userID, instanceID, SenderAgent, false).
+		Count(&n).Error
+	return n, err
+}
+
+// advancePointer moves the read pointer from old to next if it is still
+// old; it reports whether it moved.
+func (r repo) advancePointer(ctx context.Context, userID, id, old, next string, now time.Time) (bool, error) {
+	res := r.db.WithContext(ctx).Model(&Instance{}).
+		Where("user_id = ? AND id = ? AND last_read_message_id = ?", userID, id, old).
+		Updates(map[string]any{"last_read_message_id": next, "updated_at": now})
+	return res.RowsAffected == 1, res.Error
+}
+
+func (r repo) touchHeartbeat(ctx context.Context, userID, id string, now time.Time) error {
+	res := r.db.WithContext(ctx).Model(&Instance{}).
+		Where("user_id = ? AND id = ?", userID, id).Update("last_heartbeat_at", now)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrInstanceNotFound
+	}
+	return res.Error
+}

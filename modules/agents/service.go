@@ -1,0 +1,102 @@
+// Package agents is the domain of agent sessions: agent types, instances,
+// their messages, questions and answers, and the waiting that wakes an
+// agent the moment a person answers.
+package agents
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/omnara-go/omnara/platform/events"
+)
+
+// Deps is what the agents service needs.
+type Deps struct {
+	DB     *gorm.DB
+	Broker events.Broker
+	Logger *slog.Logger
+	// Stopping is closed when the server shuts down: waits end at once.
+	Stopping <-chan struct{}
+	// WebhookClient sends user-message webhooks; nil uses a 10 s client.
+	WebhookClient *http.Client
+}
+
+// Service holds the rules of agent sessions.
+type Service struct {
+	repo     repo
+	broker   events.Broker
+	logger   *slog.Logger
+	stopping <-chan struct{}
+	webhooks *webhookSender
+	waits    atomic.Int64
+	now      func() time.Time
+}
+
+// NewService builds the service and starts its webhook workers; Close
+// stops them.
+func NewService(d Deps) *Service {
+	s := &Service{
+		repo: repo{d.DB}, broker: d.Broker, logger: d.Logger, stopping: d.Stopping,
+		// Microseconds: what both databases keep and what clients are shown.
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	s.webhooks = newWebhookSender(s, d.WebhookClient)
+	return s
+}
+
+// Close stops the webhook workers, letting queued deliveries finish.
+func (s *Service) Close() { s.webhooks.close() }
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// ParseID checks a client-supplied id is a UUID and returns its canonical
+// lower-case form.
+func ParseID(id string) (string, bool) {
+	u, err := uuid.Parse(strings.TrimSpace(id))
+	if err != nil {
+		return "", false
+	}
+	return u.String(), true
+}
+
+// normalizeAgentType is how agent types are matched: trimmed, lower-cased.
+func normalizeAgentType(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// Event kinds published by this module. Payloads carry ids only.
+const (
+	EventMessageCreated  events.Kind = "message.created"
+	EventMessageUpdated  events.Kind = "message.updated"
+	EventInstanceCreated events.Kind = "instance.created"
+	EventInstanceUpdated events.Kind = "instance.updated"
+	EventGitDiffUpdated  events.Kind = "gitdiff.updated"
+	EventHeartbeat       events.Kind = "heartbeat"
+)
+
+// publish announces committed writes. A failure is logged, never returned:
+// the data is safe in the database and waiters re-check it on resync.
+func (s *Service) publish(ctx context.Context, evs ...events.Event) {
+	ctx = context.WithoutCancel(ctx)
+	for _, ev := range evs {
+		if err := s.broker.Publish(ctx, ev); err != nil {
+			s.logger.Warn("could not publish event", "kind", ev.Kind, "instance_id", ev.InstanceID, "err", err)
+		}
+	}
+}
+
+// compactJSON validates a JSON object given by a client and returns it as
+// stored text; nil or JSON null store nothing.
+func compactJSON(raw json.RawMessage) *string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	s := string(raw)
+	return &s
+}
