@@ -80,6 +80,7 @@ func mustOmnara(t *testing.T, env map[string]string, stdin string, args ...strin
 type testServer struct {
 	URL string
 	log *syncBuffer
+	srv *server
 }
 
 // startServer runs "omnara serve" with env until the test ends.
@@ -113,7 +114,7 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 			t.Logf("server log:\n%s", log)
 		}
 	})
-	return &testServer{URL: s.url(), log: log}
+	return &testServer{URL: s.url(), log: log, srv: s}
 }
 
 // response is a finished HTTP exchange.

@@ -57,7 +57,10 @@ func (b *body) str(name string) string {
 		b.fail(name, "Field required", "missing")
 		return ""
 	}
-	s, _ := b.optStr(name)
+	s, ok := b.optStr(name)
+	if !ok {
+		return ""
+	}
 	if s == nil {
 		b.fail(name, "Input should be a valid string", "string_type")
 		return ""
