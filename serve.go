@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/omnara-go/omnara/platform/config"
 	"github.com/omnara-go/omnara/platform/events"
 	"github.com/omnara-go/omnara/platform/web"
@@ -37,6 +39,7 @@ type server struct {
 	// stopping closes when shutdown begins, so long waits end at once
 	// instead of holding Shutdown for their full length.
 	stopping chan struct{}
+	routes   []*echo.Route // what the router serves, for checks
 }
 
 // startServer opens and migrates the database, builds every module and
@@ -77,6 +80,7 @@ func (s *server) build(ctx context.Context) error {
 	if err := mount(e, p, s.domain); err != nil {
 		return err
 	}
+	s.routes = e.Routes()
 	s.http = web.NewHTTPServer(p.cfg.Listen, e, p.logger)
 	s.http.RegisterOnShutdown(func() { close(s.stopping) })
 	if err := s.domain.accounts.AnnounceSetup(ctx); err != nil {
