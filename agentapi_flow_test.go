@@ -190,9 +190,25 @@ func TestHundredConcurrentWaiters(t *testing.T) {
 		const n = 100
 		ids := make([]string, n)
 		questions := make([]string, n)
+		// The first messages race: each creates its instance and the agent
+		// type they share.
+		asked := make(chan error, n)
 		for i := range n {
 			ids[i] = newInstanceID()
-			questions[i] = a.send(ids[i], fmt.Sprintf("question %d", i), true, map[string]any{"agent_type": "load"})["message_id"].(string)
+			go func() {
+				res := a.do("POST", "/messages/agent", map[string]any{"agent_instance_id": ids[i], "content": fmt.Sprintf("question %d", i), "requires_user_input": true, "agent_type": "load"})
+				if res.status != 200 {
+					asked <- fmt.Errorf("question %d: %d %s", i, res.status, res.body)
+					return
+				}
+				questions[i], _ = res.json(t)["message_id"].(string)
+				asked <- nil
+			}()
+		}
+		for range n {
+			if err := <-asked; err != nil {
+				t.Fatal(err)
+			}
 		}
 		baseline := srv.srv.broker.Subscribers()
 		results := make(chan error, n)

@@ -16,7 +16,7 @@ import (
 
 // agent is an API client holding one user's key, as an SDK would.
 type agent struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	key  string
 }
@@ -52,7 +52,7 @@ func (a *agent) call(ctx context.Context, method, path string, body any) respons
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := apiClient.Do(req)
 	if err != nil {
 		return response{status: -1, body: err.Error()}
 	}
@@ -60,6 +60,10 @@ func (a *agent) call(ctx context.Context, method, path string, body any) respons
 	data, _ := io.ReadAll(res.Body)
 	return response{status: res.StatusCode, header: res.Header, body: string(data)}
 }
+
+// apiClient keeps connections open for many agents at once, as separate
+// agent processes would, instead of reopening one per request.
+var apiClient = &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: 30 * time.Second}}
 
 func (a *agent) do(method, path string, body any) response {
 	a.t.Helper()
@@ -108,7 +112,7 @@ func newInstanceID() string { return uuid.NewString() }
 
 // messages extracts a list of MessageResponse objects, checking each has
 // exactly the keys old SDKs accept.
-func messages(t *testing.T, v any) []map[string]any {
+func messages(t testing.TB, v any) []map[string]any {
 	t.Helper()
 	list, ok := v.([]any)
 	if !ok {
@@ -133,7 +137,7 @@ func messages(t *testing.T, v any) []map[string]any {
 	return out
 }
 
-func contents(t *testing.T, v any) []string {
+func contents(t testing.TB, v any) []string {
 	t.Helper()
 	var out []string
 	for _, m := range messages(t, v) {

@@ -26,7 +26,9 @@ func TestDisconnectedWaiterIsFreed(t *testing.T) {
 
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan response, 1)
-		go func() { done <- a.call(ctx, "GET", "/messages/pending?agent_instance_id="+id+"&last_read_message_id="+q+"&wait=120", nil) }()
+		go func() {
+			done <- a.call(ctx, "GET", "/messages/pending?agent_instance_id="+id+"&last_read_message_id="+q+"&wait=120", nil)
+		}()
 		waitUntil(t, "the wait to start", func() bool { return srv.srv.domain.agents.Waiting() == 1 })
 		cancel()
 		<-done
@@ -77,7 +79,9 @@ func TestShutdownEndsWaits(t *testing.T) {
 	id := newInstanceID()
 	q := a.send(id, "q", true, map[string]any{"agent_type": "x"})["message_id"].(string)
 	waited := make(chan response, 1)
-	go func() { waited <- a.do("GET", "/messages/pending?agent_instance_id="+id+"&last_read_message_id="+q+"&wait=300", nil) }()
+	go func() {
+		waited <- a.do("GET", "/messages/pending?agent_instance_id="+id+"&last_read_message_id="+q+"&wait=300", nil)
+	}()
 	waitUntil(t, "the wait to start", func() bool { return s.domain.agents.Waiting() == 1 })
 	start := time.Now()
 	cancel()

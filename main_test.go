@@ -57,7 +57,7 @@ type cliResult struct {
 }
 
 // omnara runs one command of the binary with env as its whole environment.
-func omnara(t *testing.T, env map[string]string, stdin string, args ...string) cliResult {
+func omnara(t testing.TB, env map[string]string, stdin string, args ...string) cliResult {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -67,7 +67,7 @@ func omnara(t *testing.T, env map[string]string, stdin string, args ...string) c
 }
 
 // mustOmnara runs a command that must succeed.
-func mustOmnara(t *testing.T, env map[string]string, stdin string, args ...string) string {
+func mustOmnara(t testing.TB, env map[string]string, stdin string, args ...string) string {
 	t.Helper()
 	r := omnara(t, env, stdin, args...)
 	if r.code != 0 {
@@ -84,7 +84,7 @@ type testServer struct {
 }
 
 // startServer runs "omnara serve" with env until the test ends.
-func startServer(t *testing.T, env map[string]string) *testServer {
+func startServer(t testing.TB, env map[string]string) *testServer {
 	t.Helper()
 	log := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -124,7 +124,7 @@ type response struct {
 	body   string
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
@@ -134,7 +134,7 @@ func (r response) json(t *testing.T) map[string]any {
 }
 
 // detail returns the {"detail": "..."} sentence of an error answer.
-func (r response) detail(t *testing.T) string {
+func (r response) detail(t testing.TB) string {
 	t.Helper()
 	d, _ := r.json(t)["detail"].(string)
 	return d

@@ -3,7 +3,6 @@ package agentapi
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -156,5 +155,3 @@ func requiredQuery(c echo.Context, name string) (string, error) {
 	}
 	return c.QueryParam(name), nil
 }
-
-var errClientGone = errors.New("client went away")

@@ -26,9 +26,9 @@ type AgentMessageResult struct {
 	Message    Message
 	// Queued are the user messages the agent had not seen, oldest first.
 	Queued []Message
-	// StepNumber counts the instance's agent messages that are not
-	// questions, this one included.
-	StepNumber int64
+	// StepCount counts the instance's agent messages that are not
+	// questions, this one included (MCP's step_number).
+	StepCount int64
 }
 
 // CreateAgentMessage records a step or a question, creating the instance
@@ -67,24 +67,14 @@ func (s *Service) CreateAgentMessage(ctx context.Context, userID string, in Agen
 }
 
 func (s *Service) createAgentMessage(ctx context.Context, userID, id string, in AgentMessageInput, diff string, applyDiff bool) (*AgentMessageResult, bool, error) {
-	owner, err := s.repo.ownerOf(ctx, id)
-	if err != nil {
-		return nil, false, err
-	}
-	if owner != "" && owner != userID {
-		return nil, false, ErrAccessDenied
-	}
 	agentType := normalizeAgentType(in.AgentType)
-	if owner == "" && agentType == "" {
-		return nil, false, ErrAgentTypeRequired
-	}
-
 	res := &AgentMessageResult{InstanceID: id}
 	created := false
-	err = s.repo.inTx(ctx, func(r repo) error {
+	err := s.repo.inTx(ctx, func(r repo) error {
 		now := s.now()
-		inst, err := r.lockInstance(ctx, userID, id)
-		if errors.Is(err, ErrInstanceNotFound) {
+		inst, err := r.lockInstanceAnyOwner(ctx, id)
+		switch {
+		case errors.Is(err, ErrInstanceNotFound):
 			if agentType == "" {
 				return ErrAgentTypeRequired
 			}
@@ -97,15 +87,13 @@ func (s *Service) createAgentMessage(ctx context.Context, userID, id string, in 
 				return err
 			}
 			created = true
-		} else if err != nil {
+		case err != nil:
 			return err
+		case inst.UserID != userID:
+			return ErrAccessDenied
 		}
 
-		ptrSeq, err := r.seqOf(ctx, userID, inst.LastReadMessageID)
-		if err != nil {
-			return err
-		}
-		if res.Queued, err = r.userMessagesAfter(ctx, userID, id, ptrSeq); err != nil {
+		if res.Queued, err = r.userMessagesAfterMessage(ctx, userID, id, inst.LastReadMessageID); err != nil {
 			return err
 		}
 		res.Message = Message{
@@ -116,7 +104,12 @@ func (s *Service) createAgentMessage(ctx context.Context, userID, id string, in 
 		if err := r.createMessage(ctx, &res.Message); err != nil {
 			return err
 		}
+		res.StepCount = inst.StepCount
 		cols := map[string]any{"last_heartbeat_at": now, "last_read_message_id": res.Message.ID, "updated_at": now}
+		if !in.RequiresUserInput {
+			res.StepCount++
+			cols["step_count"] = res.StepCount
+		}
 		if inst.Status != StatusCompleted {
 			cols["status"] = StatusActive
 			if in.RequiresUserInput {
@@ -126,11 +119,7 @@ func (s *Service) createAgentMessage(ctx context.Context, userID, id string, in 
 		if applyDiff {
 			cols["git_diff"] = nullIfEmpty(diff)
 		}
-		if err := r.updateInstance(ctx, userID, id, cols); err != nil {
-			return err
-		}
-		res.StepNumber, err = r.countAgentSteps(ctx, userID, id)
-		return err
+		return r.updateInstance(ctx, userID, id, cols)
 	})
 	return res, created, err
 }

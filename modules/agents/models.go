@@ -43,6 +43,7 @@ type Instance struct {
 	GitDiff           *string
 	InstanceMetadata  *string // JSON object
 	LastReadMessageID *string // newest message the agent has seen
+	StepCount         int64   // agent messages that are not questions
 	UpdatedAt         time.Time
 
 	AgentType AgentType `gorm:"foreignKey:AgentTypeID"`

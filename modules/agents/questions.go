@@ -43,6 +43,10 @@ func (s *Service) RequestInput(ctx context.Context, userID, messageID string) (*
 		if err != nil {
 			return err
 		}
+		// The step became a question: it no longer counts as a step.
+		if err := r.updateInstance(ctx, userID, msg.InstanceID, map[string]any{"step_count": max(0, inst.StepCount-1)}); err != nil {
+			return err
+		}
 		if inst.LastReadMessageID == nil || *inst.LastReadMessageID != id {
 			res.Stale = true
 			return nil

@@ -42,26 +42,32 @@ func (r repo) instance(ctx context.Context, userID, id string) (*Instance, error
 	return &in, err
 }
 
-// lockInstance loads an instance inside a transaction and, on PostgreSQL,
-// locks its row so writers of one instance take turns (SQLite transactions
-// are already serialised). That keeps message order equal to commit order.
+// lockInstance loads one of the user's instances inside a transaction and,
+// on PostgreSQL, locks its row so writers of one instance take turns
+// (SQLite transactions are already serialised). That keeps message order
+// equal to commit order.
 func (r repo) lockInstance(ctx context.Context, userID, id string) (*Instance, error) {
+	in, err := r.lockInstanceAnyOwner(ctx, id)
+	if err == nil && in.UserID != userID {
+		return nil, ErrInstanceNotFound
+	}
+	return in, err
+}
+
+// lockInstanceAnyOwner is lockInstance for callers that must tell another
+// user's instance from an unknown one (Omnara's routes); they check the
+// owner themselves.
+func (r repo) lockInstanceAnyOwner(ctx context.Context, id string) (*Instance, error) {
 	q := r.db.WithContext(ctx)
 	if r.postgres() {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	var in Instance
-	err := q.Where("user_id = ? AND id = ?", userID, id).Take(&in).Error
+	err := q.Where("id = ?", id).Take(&in).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrInstanceNotFound
 	}
 	return &in, err
-}
-
-func (r repo) agentTypeByID(ctx context.Context, userID, id string) (*AgentType, error) {
-	var at AgentType
-	err := r.db.WithContext(ctx).Where("user_id = ? AND id = ?", userID, id).Take(&at).Error
-	return &at, err
 }
 
 // ensureAgentType finds the user's agent type by name or creates it; two
@@ -127,6 +133,18 @@ func (r repo) firstUserMessageAfter(ctx context.Context, userID, instanceID stri
 	return &ms[0], nil
 }
 
+// userMessagesAfterMessage lists an instance's USER messages newer than
+// the message afterID ("" or nil = all), oldest first, in one query.
+func (r repo) userMessagesAfterMessage(ctx context.Context, userID, instanceID string, afterID *string) ([]Message, error) {
+	q := r.db.WithContext(ctx).Where("user_id = ? AND instance_id = ? AND sender_type = ?", userID, instanceID, SenderUser)
+	if afterID != nil && *afterID != "" {
+		q = q.Where("seq > COALESCE((SELECT seq FROM messages WHERE user_id = ? AND id = ?), 0)", userID, *afterID)
+	}
+	var ms []Message
+	err := q.Order("seq").Find(&ms).Error
+	return ms, err
+}
+
 // seqOf returns the sequence number of one of the user's messages, 0 if
 // the id is empty or unknown.
 func (r repo) seqOf(ctx context.Context, userID string, messageID *string) (int64, error) {
@@ -173,16 +191,6 @@ func (r repo) latestQuestion(ctx context.Context, userID, instanceID string) (*M
 
 func (r repo) updateMessage(ctx context.Context, userID, id string, cols map[string]any) error {
 	return r.db.WithContext(ctx).Model(&Message{}).Where("user_id = ? AND id = ?", userID, id).Updates(cols).Error
-}
-
-// countAgentSteps counts an instance's agent messages that are not
-// questions (MCP's step_number).
-func (r repo) countAgentSteps(ctx context.Context, userID, instanceID string) (int64, error) {
-	var n int64
-	err := r.db.WithContext(ctx).Model(&Message{}).
-		Where("user_id = ? AND instance_id = ? AND sender_type = ? AND requires_user_input = ?", userID, instanceID, SenderAgent, false).
-		Count(&n).Error
-	return n, err
 }
 
 // advancePointer moves the read pointer from old to next if it is still

@@ -50,6 +50,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, m *metric
 	g, err := gorm.Open(dialector, &gorm.Config{
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 		TranslateError: true,
+		// No PrepareStmt: GORM prepares under a global lock while waiting
+		// for a connection, which deadlocks against a transaction holding
+		// SQLite's single connection (found by BenchmarkWake).
 		Logger: gormlogger.NewSlogLogger(logger, gormlogger.Config{
 			SlowThreshold:             250 * time.Millisecond,
 			LogLevel:                  gormlogger.Warn,

@@ -18,6 +18,8 @@ CREATE TABLE agent_instances (
     last_heartbeat_at    TIMESTAMPTZ,
     git_diff             TEXT,
     instance_metadata    JSONB,
+    -- agent messages that are not questions (MCP's step_number)
+    step_count           BIGINT NOT NULL DEFAULT 0,
     last_read_message_id UUID,
     updated_at           TIMESTAMPTZ NOT NULL
 );
@@ -36,7 +38,8 @@ CREATE TABLE messages (
     created_at          TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX messages_instance_seq ON messages(instance_id, seq);
-CREATE INDEX messages_user_seq ON messages(user_id, seq);
+-- replies after a read pointer: the hottest query of waiting agents
+CREATE INDEX messages_instance_sender_seq ON messages(instance_id, sender_type, seq);
 
 -- +goose Down
 DROP TABLE messages;

@@ -18,6 +18,8 @@ CREATE TABLE agent_instances (
     last_heartbeat_at    DATETIME,
     git_diff             TEXT,
     instance_metadata    TEXT,
+    -- agent messages that are not questions (MCP's step_number)
+    step_count           INTEGER NOT NULL DEFAULT 0,
     last_read_message_id TEXT,
     updated_at           DATETIME NOT NULL
 );
@@ -36,7 +38,8 @@ CREATE TABLE messages (
     created_at          DATETIME NOT NULL
 );
 CREATE INDEX messages_instance_seq ON messages(instance_id, seq);
-CREATE INDEX messages_user_seq ON messages(user_id, seq);
+-- replies after a read pointer: the hottest query of waiting agents
+CREATE INDEX messages_instance_sender_seq ON messages(instance_id, sender_type, seq);
 
 -- +goose Down
 DROP TABLE messages;
