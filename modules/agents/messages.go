@@ -93,8 +93,11 @@ func (s *Service) createAgentMessage(ctx context.Context, userID, id string, in 
 			return ErrAccessDenied
 		}
 
-		if res.Queued, err = r.userMessagesAfterMessage(ctx, userID, id, inst.LastReadMessageID); err != nil {
-			return err
+		res.Queued = []Message{}
+		if inst.hasUnread() {
+			if res.Queued, err = r.userMessagesAfter(ctx, userID, id, inst.LastReadSeq); err != nil {
+				return err
+			}
 		}
 		res.Message = Message{
 			ID: newID(), UserID: userID, InstanceID: id, SenderType: SenderAgent,
@@ -105,7 +108,10 @@ func (s *Service) createAgentMessage(ctx context.Context, userID, id string, in 
 			return err
 		}
 		res.StepCount = inst.StepCount
-		cols := map[string]any{"last_heartbeat_at": now, "last_read_message_id": res.Message.ID, "updated_at": now}
+		cols := map[string]any{
+			"last_heartbeat_at": now, "updated_at": now,
+			"last_read_message_id": res.Message.ID, "last_read_seq": res.Message.Seq,
+		}
 		if !in.RequiresUserInput {
 			res.StepCount++
 			cols["step_count"] = res.StepCount
@@ -142,9 +148,10 @@ func (s *Service) CreateUserMessage(ctx context.Context, userID, instanceID, con
 		if err := r.createMessage(ctx, &msg); err != nil {
 			return err
 		}
-		cols := map[string]any{"status": StatusActive, "updated_at": now}
+		cols := map[string]any{"status": StatusActive, "updated_at": now, "last_user_seq": msg.Seq}
 		if markAsRead {
 			cols["last_read_message_id"] = msg.ID
+			cols["last_read_seq"] = msg.Seq
 		}
 		return r.updateInstance(ctx, userID, id, cols)
 	})

@@ -44,10 +44,15 @@ type Instance struct {
 	InstanceMetadata  *string // JSON object
 	LastReadMessageID *string // newest message the agent has seen
 	StepCount         int64   // agent messages that are not questions
+	LastReadSeq       int64   // Seq of LastReadMessageID (0 = none)
+	LastUserSeq       int64   // Seq of the newest user message (0 = none)
 	UpdatedAt         time.Time
 
 	AgentType AgentType `gorm:"foreignKey:AgentTypeID"`
 }
+
+// hasUnread reports whether a user message is newer than the read pointer.
+func (in *Instance) hasUnread() bool { return in.LastUserSeq > in.LastReadSeq }
 
 // TableName keeps Omnara's table name.
 func (Instance) TableName() string { return "agent_instances" }

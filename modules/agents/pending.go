@@ -66,13 +66,16 @@ func (s *Service) pendingOnce(ctx context.Context, userID, id, ptr string) (*Pen
 		res.Stale = true
 		return res, nil
 	}
-	var ptrSeq int64
-	if ptr != "" {
-		if ptrSeq, err = s.repo.seqOf(ctx, userID, &ptr); err != nil {
-			return nil, err
-		}
+	// Without a pointer Omnara returns every user message; with one, only
+	// newer ones, and the instance knows whether there are any.
+	if ptr != "" && !inst.hasUnread() {
+		return res, nil
 	}
-	msgs, err := s.repo.userMessagesAfter(ctx, userID, id, ptrSeq)
+	var after int64
+	if ptr != "" {
+		after = inst.LastReadSeq
+	}
+	msgs, err := s.repo.userMessagesAfter(ctx, userID, id, after)
 	if err != nil || len(msgs) == 0 || ptr == "" {
 		if msgs != nil {
 			res.Messages = msgs
@@ -81,7 +84,7 @@ func (s *Service) pendingOnce(ctx context.Context, userID, id, ptr string) (*Pen
 	}
 	// Advance only if nobody moved the pointer meanwhile; otherwise the
 	// messages went to someone else and this caller is stale.
-	moved, err := s.repo.advancePointer(ctx, userID, id, ptr, msgs[len(msgs)-1].ID, s.now())
+	moved, err := s.repo.advancePointer(ctx, userID, id, ptr, msgs[len(msgs)-1], s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -58,8 +58,9 @@ func (s *Service) RequestInput(ctx context.Context, userID, messageID string) (*
 		now := s.now()
 		if len(queued) > 0 {
 			res.Messages = queued
+			newest := queued[len(queued)-1]
 			return r.updateInstance(ctx, userID, msg.InstanceID, map[string]any{
-				"last_read_message_id": queued[len(queued)-1].ID, "updated_at": now,
+				"last_read_message_id": newest.ID, "last_read_seq": newest.Seq, "updated_at": now,
 			})
 		}
 		return r.updateInstance(ctx, userID, msg.InstanceID, map[string]any{"status": StatusAwaitingInput, "updated_at": now})

@@ -133,33 +133,6 @@ func (r repo) firstUserMessageAfter(ctx context.Context, userID, instanceID stri
 	return &ms[0], nil
 }
 
-// userMessagesAfterMessage lists an instance's USER messages newer than
-// the message afterID ("" or nil = all), oldest first, in one query.
-func (r repo) userMessagesAfterMessage(ctx context.Context, userID, instanceID string, afterID *string) ([]Message, error) {
-	q := r.db.WithContext(ctx).Where("user_id = ? AND instance_id = ? AND sender_type = ?", userID, instanceID, SenderUser)
-	if afterID != nil && *afterID != "" {
-		q = q.Where("seq > COALESCE((SELECT seq FROM messages WHERE user_id = ? AND id = ?), 0)", userID, *afterID)
-	}
-	var ms []Message
-	err := q.Order("seq").Find(&ms).Error
-	return ms, err
-}
-
-// seqOf returns the sequence number of one of the user's messages, 0 if
-// the id is empty or unknown.
-func (r repo) seqOf(ctx context.Context, userID string, messageID *string) (int64, error) {
-	if messageID == nil || *messageID == "" {
-		return 0, nil
-	}
-	var seqs []int64
-	err := r.db.WithContext(ctx).Model(&Message{}).
-		Where("user_id = ? AND id = ?", userID, *messageID).Limit(1).Pluck("seq", &seqs).Error
-	if err != nil || len(seqs) == 0 {
-		return 0, err
-	}
-	return seqs[0], nil
-}
-
 // latestMessages returns the newest limit messages of an instance, oldest
 // first.
 func (r repo) latestMessages(ctx context.Context, userID, instanceID string, limit int) ([]Message, error) {
@@ -193,12 +166,12 @@ func (r repo) updateMessage(ctx context.Context, userID, id string, cols map[str
 	return r.db.WithContext(ctx).Model(&Message{}).Where("user_id = ? AND id = ?", userID, id).Updates(cols).Error
 }
 
-// advancePointer moves the read pointer from old to next if it is still
-// old; it reports whether it moved.
-func (r repo) advancePointer(ctx context.Context, userID, id, old, next string, now time.Time) (bool, error) {
+// advancePointer moves the read pointer from old to the message next if it
+// is still old; it reports whether it moved.
+func (r repo) advancePointer(ctx context.Context, userID, id, old string, next Message, now time.Time) (bool, error) {
 	res := r.db.WithContext(ctx).Model(&Instance{}).
 		Where("user_id = ? AND id = ? AND last_read_message_id = ?", userID, id, old).
-		Updates(map[string]any{"last_read_message_id": next, "updated_at": now})
+		Updates(map[string]any{"last_read_message_id": next.ID, "last_read_seq": next.Seq, "updated_at": now})
 	return res.RowsAffected == 1, res.Error
 }
 

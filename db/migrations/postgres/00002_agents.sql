@@ -21,6 +21,10 @@ CREATE TABLE agent_instances (
     -- agent messages that are not questions (MCP's step_number)
     step_count           BIGINT NOT NULL DEFAULT 0,
     last_read_message_id UUID,
+    -- seq of the read pointer and of the newest user message: when the
+    -- second is not above the first, nothing is queued and no query runs
+    last_read_seq        BIGINT NOT NULL DEFAULT 0,
+    last_user_seq        BIGINT NOT NULL DEFAULT 0,
     updated_at           TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX agent_instances_user_updated ON agent_instances(user_id, updated_at);
