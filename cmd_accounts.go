@@ -90,13 +90,33 @@ func (c cli) token(args []string) error {
 	return usageError("token needs create, list or revoke, not %q", args[0])
 }
 
+// keyOwnerCommand is accountsCommand for commands about one user's keys:
+// it requires --email and looks the user up.
+func (c cli) keyOwnerCommand(fs *flag.FlagSet, args []string, email *string, check func() error) (*platform, *accounts.Service, *accounts.User, error) {
+	p, svc, err := c.accountsCommand(fs, args, func() error {
+		if *email == "" {
+			return usageError("%s needs --email", fs.Name())
+		}
+		return check()
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	u, err := svc.UserByEmail(c.ctx, *email)
+	if err != nil {
+		p.close()
+		return nil, nil, nil, err
+	}
+	return p, svc, u, nil
+}
+
 func (c cli) tokenCreate(args []string) error {
 	fs := newFlagSet("token create")
 	email := fs.String("email", "", "the key owner's email (required)")
 	name := fs.String("name", "", "a name for the key, e.g. the machine or agent (required)")
-	p, svc, err := c.accountsCommand(fs, args, func() error {
-		if *email == "" || *name == "" {
-			return usageError("token create needs --email and --name")
+	p, svc, u, err := c.keyOwnerCommand(fs, args, email, func() error {
+		if *name == "" {
+			return usageError("token create needs --name")
 		}
 		return nil
 	})
@@ -104,10 +124,6 @@ func (c cli) tokenCreate(args []string) error {
 		return err
 	}
 	defer p.close()
-	u, err := svc.UserByEmail(c.ctx, *email)
-	if err != nil {
-		return err
-	}
 	key, _, err := svc.CreateAPIKey(c.ctx, u.ID, *name)
 	if err != nil {
 		return err
@@ -120,20 +136,11 @@ func (c cli) tokenCreate(args []string) error {
 func (c cli) tokenList(args []string) error {
 	fs := newFlagSet("token list")
 	email := fs.String("email", "", "the keys' owner (required)")
-	p, svc, err := c.accountsCommand(fs, args, func() error {
-		if *email == "" {
-			return usageError("token list needs --email")
-		}
-		return nil
-	})
+	p, svc, u, err := c.keyOwnerCommand(fs, args, email, func() error { return nil })
 	if err != nil {
 		return err
 	}
 	defer p.close()
-	u, err := svc.UserByEmail(c.ctx, *email)
-	if err != nil {
-		return err
-	}
 	keys, err := svc.APIKeys(c.ctx, u.ID)
 	if err != nil {
 		return err

@@ -95,7 +95,7 @@ func (s *Service) createAgentMessage(ctx context.Context, userID, id string, in 
 
 		res.Queued = []Message{}
 		if inst.hasUnread() {
-			if res.Queued, err = r.userMessagesAfter(ctx, userID, id, inst.LastReadSeq); err != nil {
+			if res.Queued, err = r.userMessagesAfter(ctx, userID, id, inst.LastReadSeq, 0); err != nil {
 				return err
 			}
 		}

@@ -75,7 +75,7 @@ func (s *Service) pendingOnce(ctx context.Context, userID, id, ptr string) (*Pen
 	if ptr != "" {
 		after = inst.LastReadSeq
 	}
-	msgs, err := s.repo.userMessagesAfter(ctx, userID, id, after)
+	msgs, err := s.repo.userMessagesAfter(ctx, userID, id, after, 0)
 	if err != nil || len(msgs) == 0 || ptr == "" {
 		if msgs != nil {
 			res.Messages = msgs

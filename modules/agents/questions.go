@@ -51,7 +51,7 @@ func (s *Service) RequestInput(ctx context.Context, userID, messageID string) (*
 			res.Stale = true
 			return nil
 		}
-		queued, err := r.userMessagesAfter(ctx, userID, msg.InstanceID, msg.Seq)
+		queued, err := r.userMessagesAfter(ctx, userID, msg.InstanceID, msg.Seq, 0)
 		if err != nil {
 			return err
 		}
@@ -96,8 +96,10 @@ func (s *Service) Question(ctx context.Context, userID, messageID string, wait t
 	}
 	view := &QuestionView{Question: *q}
 	err = s.waitFor(ctx, userID, q.InstanceID, wait, func() (bool, error) {
-		var err error
-		view.Answer, err = s.repo.firstUserMessageAfter(ctx, userID, q.InstanceID, q.Seq)
+		replies, err := s.repo.userMessagesAfter(ctx, userID, q.InstanceID, q.Seq, 1)
+		if len(replies) > 0 {
+			view.Answer = &replies[0]
+		}
 		return view.Answer != nil, err
 	})
 	return view, err

@@ -111,26 +111,18 @@ func (r repo) message(ctx context.Context, userID, id string) (*Message, error) 
 }
 
 // userMessagesAfter lists an instance's USER messages newer than the
-// message with sequence number afterSeq (0 = all), oldest first.
-func (r repo) userMessagesAfter(ctx context.Context, userID, instanceID string, afterSeq int64) ([]Message, error) {
-	var ms []Message
-	err := r.db.WithContext(ctx).
+// message with sequence number afterSeq (0 = all), oldest first; limit 0
+// means all of them.
+func (r repo) userMessagesAfter(ctx context.Context, userID, instanceID string, afterSeq int64, limit int) ([]Message, error) {
+	q := r.db.WithContext(ctx).
 		Where("user_id = ? AND instance_id = ? AND sender_type = ? AND seq > ?", userID, instanceID, SenderUser, afterSeq).
-		Order("seq").Find(&ms).Error
-	return ms, err
-}
-
-// firstUserMessageAfter returns the reply to a question: the first USER
-// message after it, or nil.
-func (r repo) firstUserMessageAfter(ctx context.Context, userID, instanceID string, afterSeq int64) (*Message, error) {
-	var ms []Message
-	err := r.db.WithContext(ctx).
-		Where("user_id = ? AND instance_id = ? AND sender_type = ? AND seq > ?", userID, instanceID, SenderUser, afterSeq).
-		Order("seq").Limit(1).Find(&ms).Error
-	if err != nil || len(ms) == 0 {
-		return nil, err
+		Order("seq")
+	if limit > 0 {
+		q = q.Limit(limit)
 	}
-	return &ms[0], nil
+	var ms []Message
+	err := q.Find(&ms).Error
+	return ms, err
 }
 
 // latestMessages returns the newest limit messages of an instance, oldest
