@@ -31,6 +31,15 @@ type AgentMessageResult struct {
 	StepCount int64
 }
 
+// agentWrite is one agent message, validated and ready to be written.
+type agentWrite struct {
+	userID, id string
+	in         AgentMessageInput
+	agentType  string // normalized
+	diff       string
+	applyDiff  bool
+}
+
 // CreateAgentMessage records a step or a question, creating the instance
 // on first use, and hands back the user messages the agent had not seen.
 func (s *Service) CreateAgentMessage(ctx context.Context, userID string, in AgentMessageInput) (*AgentMessageResult, error) {
@@ -38,17 +47,15 @@ func (s *Service) CreateAgentMessage(ctx context.Context, userID string, in Agen
 	if !ok {
 		return nil, ErrInvalidInstanceID
 	}
-	diff, applyDiff := normalizeGitDiff(in.GitDiff)
+	w := agentWrite{userID: userID, id: id, in: in, agentType: normalizeAgentType(in.AgentType)}
+	w.diff, w.applyDiff = normalizeGitDiff(in.GitDiff)
 	var res *AgentMessageResult
 	var created bool
 	var err error
-	// A second attempt covers two first messages racing to create one
-	// instance: the loser finds the winner's row.
-	for range 2 {
-		res, created, err = s.createAgentMessage(ctx, userID, id, in, diff, applyDiff)
-		if !errors.Is(err, ErrInstanceExists) {
-			break
-		}
+	if s.ingest != nil {
+		res, created, err = s.ingest.submit(ctx, w)
+	} else {
+		res, created, err = s.writeAlone(ctx, w)
 	}
 	if err != nil {
 		return nil, err
@@ -59,75 +66,139 @@ func (s *Service) CreateAgentMessage(ctx context.Context, userID string, in Agen
 		evs = append(evs, withKind(ev, EventInstanceCreated))
 	}
 	evs = append(evs, withKind(ev, EventMessageCreated), withKind(ev, EventInstanceUpdated))
-	if applyDiff {
+	if w.applyDiff {
 		evs = append(evs, withKind(ev, EventGitDiffUpdated))
 	}
 	s.publish(ctx, evs...)
 	return res, nil
 }
 
-func (s *Service) createAgentMessage(ctx context.Context, userID, id string, in AgentMessageInput, diff string, applyDiff bool) (*AgentMessageResult, bool, error) {
-	agentType := normalizeAgentType(in.AgentType)
-	res := &AgentMessageResult{InstanceID: id}
-	created := false
-	err := s.repo.inTx(ctx, func(r repo) error {
-		now := s.now()
-		inst, err := r.lockInstanceAnyOwner(ctx, id)
+// writeAlone writes one agent message in its own transaction. A second
+// attempt covers two first messages racing to create one instance: the
+// loser finds the winner's row.
+func (s *Service) writeAlone(ctx context.Context, w agentWrite) (*AgentMessageResult, bool, error) {
+	j := &ingestJob{ctx: ctx, w: w}
+	var err error
+	for range 2 {
+		err = s.repo.inTx(ctx, func(r repo) error { return s.writeBatch(ctx, r, []*ingestJob{j}) })
+		if err == nil {
+			err = j.err
+		}
+		if !errors.Is(err, ErrInstanceExists) {
+			break
+		}
+	}
+	return j.res, j.created, err
+}
+
+// writeBatch applies agent messages inside the transaction r, in order,
+// with one query to load their instances, one insert for all messages and
+// one update per instance. A job that is refused gets its error and
+// changes nothing; any other error aborts the batch.
+func (s *Service) writeBatch(ctx context.Context, r repo, jobs []*ingestJob) error {
+	ids := make([]string, 0, len(jobs))
+	for _, j := range jobs {
+		ids = append(ids, j.w.id)
+	}
+	insts, err := r.lockInstances(ctx, ids)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	type pending struct {
+		inst      *Instance
+		last      *Message // the newest message of this batch: the new pointer
+		diff      *string
+		applyDiff bool
+	}
+	touched := map[string]*pending{}
+	var order []*pending
+	var msgs []Message
+	var owners []*ingestJob
+	for _, j := range jobs {
+		if j.err = j.ctx.Err(); j.err != nil {
+			continue
+		}
+		w := j.w
+		inst := insts[w.id]
 		switch {
-		case errors.Is(err, ErrInstanceNotFound):
-			if agentType == "" {
-				return ErrAgentTypeRequired
-			}
-			at, err := r.ensureAgentType(ctx, userID, agentType, now)
+		case inst == nil && w.agentType == "":
+			j.err = ErrAgentTypeRequired
+			continue
+		case inst == nil:
+			at, err := r.ensureAgentType(ctx, w.userID, w.agentType, now)
 			if err != nil {
 				return err
 			}
-			inst = &Instance{ID: id, UserID: userID, AgentTypeID: at.ID, Status: StatusActive, StartedAt: now, UpdatedAt: now}
+			inst = &Instance{ID: w.id, UserID: w.userID, AgentTypeID: at.ID, Status: StatusActive, StartedAt: now, UpdatedAt: now}
 			if err := r.createInstance(ctx, inst); err != nil {
 				return err
 			}
-			created = true
-		case err != nil:
-			return err
-		case inst.UserID != userID:
-			return ErrAccessDenied
+			insts[w.id] = inst
+			j.created = true
+		case inst.UserID != w.userID:
+			j.err = ErrAccessDenied
+			continue
 		}
-
-		res.Queued = []Message{}
+		j.res = &AgentMessageResult{InstanceID: w.id, Queued: []Message{}}
 		if inst.hasUnread() {
-			if res.Queued, err = r.userMessagesAfter(ctx, userID, id, inst.LastReadSeq, 0); err != nil {
+			if j.res.Queued, err = r.userMessagesAfter(ctx, w.userID, w.id, inst.LastReadSeq, 0); err != nil {
+				return err
+			}
+			inst.LastReadSeq = inst.LastUserSeq // delivered: later jobs of this batch get none
+		}
+		if !w.in.RequiresUserInput {
+			inst.StepCount++
+		}
+		j.res.StepCount = inst.StepCount
+		if inst.Status != StatusCompleted {
+			inst.Status = StatusActive
+			if w.in.RequiresUserInput {
+				inst.Status = StatusAwaitingInput
+			}
+		}
+		p := touched[w.id]
+		if p == nil {
+			p = &pending{inst: inst}
+			touched[w.id] = p
+			order = append(order, p)
+		}
+		if w.applyDiff {
+			p.diff, p.applyDiff = nullIfEmpty(w.diff), true
+		}
+		msgs = append(msgs, Message{
+			ID: newID(), UserID: w.userID, InstanceID: w.id, SenderType: SenderAgent,
+			Content: w.in.Content, RequiresUserInput: w.in.RequiresUserInput,
+			MessageMetadata: compactJSON(w.in.Metadata), CreatedAt: now,
+		})
+		owners = append(owners, j)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := r.createMessages(ctx, msgs); err != nil {
+		return err
+	}
+	for i, j := range owners {
+		j.res.Message = msgs[i]
+		touched[j.w.id].last = &msgs[i]
+	}
+	updates := make([]Instance, 0, len(order))
+	for _, p := range order {
+		in := *p.inst
+		in.LastHeartbeatAt, in.UpdatedAt = &now, now
+		in.LastReadMessageID, in.LastReadSeq = &p.last.ID, p.last.Seq
+		updates = append(updates, in)
+		if p.applyDiff {
+			if err := r.updateInstance(ctx, in.UserID, in.ID, map[string]any{"git_diff": p.diff}); err != nil {
 				return err
 			}
 		}
-		res.Message = Message{
-			ID: newID(), UserID: userID, InstanceID: id, SenderType: SenderAgent,
-			Content: in.Content, RequiresUserInput: in.RequiresUserInput,
-			MessageMetadata: compactJSON(in.Metadata), CreatedAt: now,
-		}
-		if err := r.createMessage(ctx, &res.Message); err != nil {
-			return err
-		}
-		res.StepCount = inst.StepCount
-		cols := map[string]any{
-			"last_heartbeat_at": now, "updated_at": now,
-			"last_read_message_id": res.Message.ID, "last_read_seq": res.Message.Seq,
-		}
-		if !in.RequiresUserInput {
-			res.StepCount++
-			cols["step_count"] = res.StepCount
-		}
-		if inst.Status != StatusCompleted {
-			cols["status"] = StatusActive
-			if in.RequiresUserInput {
-				cols["status"] = StatusAwaitingInput
-			}
-		}
-		if applyDiff {
-			cols["git_diff"] = nullIfEmpty(diff)
-		}
-		return r.updateInstance(ctx, userID, id, cols)
-	})
-	return res, created, err
+	}
+	if err := r.updateProgress(ctx, updates); err != nil {
+		return err
+	}
+	return nil
 }
 
 // CreateUserMessage records a person's reply or feedback. markAsRead moves

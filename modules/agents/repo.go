@@ -96,6 +96,52 @@ func (r repo) updateInstance(ctx context.Context, userID, id string, cols map[st
 		Where("user_id = ? AND id = ?", userID, id).Updates(cols).Error
 }
 
+// lockInstances loads the instances with these ids, whoever owns them,
+// keyed by id; on PostgreSQL their rows stay locked until the transaction
+// ends, in id order so two batches cannot deadlock. Only the columns a
+// message write needs are read.
+func (r repo) lockInstances(ctx context.Context, ids []string) (map[string]*Instance, error) {
+	q := r.db.WithContext(ctx).
+		Select("id", "user_id", "agent_type_id", "status", "step_count", "last_read_seq", "last_user_seq").
+		Where("id IN ?", ids).Order("id")
+	if r.postgres() {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var found []Instance
+	if err := q.Find(&found).Error; err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*Instance, len(found))
+	for i := range found {
+		byID[found[i].ID] = &found[i]
+	}
+	return byID, nil
+}
+
+// updateProgress writes what an agent message changes on its instance
+// (status, step count, read pointer, heartbeat) for many instances in one
+// statement: an upsert whose rows all exist, so only its update runs.
+// Callers hold the rows (lockInstances) and pass each owner's instance.
+func (r repo) updateProgress(ctx context.Context, ins []Instance) error {
+	for i := range ins {
+		if ins[i].StartedAt.IsZero() {
+			ins[i].StartedAt = ins[i].UpdatedAt // never written: the row exists
+		}
+	}
+	return r.db.WithContext(ctx).Omit("AgentType").Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{
+			"status", "step_count", "last_read_message_id", "last_read_seq", "last_heartbeat_at", "updated_at",
+		}),
+	}).Create(&ins).Error
+}
+
+// createMessages inserts messages in one statement and fills in their
+// sequence numbers.
+func (r repo) createMessages(ctx context.Context, ms []Message) error {
+	return r.db.WithContext(ctx).Create(&ms).Error
+}
+
 func (r repo) createMessage(ctx context.Context, m *Message) error {
 	return r.db.WithContext(ctx).Create(m).Error
 }

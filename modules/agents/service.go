@@ -36,6 +36,7 @@ type Service struct {
 	logger   *slog.Logger
 	stopping <-chan struct{}
 	webhooks *webhookSender
+	ingest   *ingester // nil on PostgreSQL, where writers run in parallel
 	waits    atomic.Int64
 	now      func() time.Time
 }
@@ -49,11 +50,19 @@ func NewService(d Deps) *Service {
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	s.webhooks = newWebhookSender(s, d.WebhookClient)
+	if !s.repo.postgres() {
+		s.ingest = newIngester(s)
+	}
 	return s
 }
 
-// Close stops the webhook workers, letting queued deliveries finish.
-func (s *Service) Close() { s.webhooks.close() }
+// Close finishes queued writes and webhook deliveries, then stops.
+func (s *Service) Close() {
+	if s.ingest != nil {
+		s.ingest.close()
+	}
+	s.webhooks.close()
+}
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 

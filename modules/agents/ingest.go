@@ -1,0 +1,124 @@
+package agents
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+const (
+	ingestBatch   = 64
+	ingestQueue   = 1024
+	ingestTimeout = 30 * time.Second
+)
+
+var errIngestStopped = errors.New("the server is shutting down")
+
+// ingester is group commit for agent messages on SQLite, where every
+// write goes through one connection anyway: one goroutine takes the
+// messages queued while the previous batch was written and writes them in
+// one transaction, so BEGIN, COMMIT and the WAL page writes are paid once
+// per batch instead of once per message.
+type ingester struct {
+	s        *Service
+	jobs     chan *ingestJob
+	stop     chan struct{}
+	finished chan struct{}
+}
+
+type ingestJob struct {
+	ctx     context.Context
+	w       agentWrite
+	res     *AgentMessageResult
+	created bool
+	err     error
+	done    chan struct{}
+}
+
+func newIngester(s *Service) *ingester {
+	g := &ingester{s: s, jobs: make(chan *ingestJob, ingestQueue), stop: make(chan struct{}), finished: make(chan struct{})}
+	go g.run()
+	return g
+}
+
+// submit queues a message and waits for its batch to commit. A caller
+// that gives up while queued is skipped; one that gives up later may find
+// its message written, which agents' retries already tolerate.
+func (g *ingester) submit(ctx context.Context, w agentWrite) (*AgentMessageResult, bool, error) {
+	j := &ingestJob{ctx: ctx, w: w, done: make(chan struct{})}
+	select {
+	case g.jobs <- j:
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	case <-g.stop:
+		return nil, false, errIngestStopped
+	}
+	select {
+	case <-j.done:
+		return j.res, j.created, j.err
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	case <-g.finished:
+		return nil, false, errIngestStopped
+	}
+}
+
+// close stops taking messages and waits for the queued ones to be written.
+func (g *ingester) close() {
+	close(g.stop)
+	<-g.finished
+}
+
+func (g *ingester) run() {
+	defer close(g.finished)
+	batch := make([]*ingestJob, 0, ingestBatch)
+	for {
+		select {
+		case j := <-g.jobs:
+			batch = append(batch[:0], j)
+		case <-g.stop:
+			// Write what is still queued, then end.
+			for {
+				batch = batch[:0]
+				g.take(&batch)
+				if len(batch) == 0 {
+					return
+				}
+				g.write(batch)
+			}
+		}
+		g.take(&batch)
+		g.write(batch)
+	}
+}
+
+// take adds what is already queued, without waiting, up to a full batch.
+func (g *ingester) take(batch *[]*ingestJob) {
+	for len(*batch) < ingestBatch {
+		select {
+		case j := <-g.jobs:
+			*batch = append(*batch, j)
+		default:
+			return
+		}
+	}
+}
+
+// write commits a batch in one transaction. If the transaction fails, no
+// message of it is kept, and each is written again on its own so one bad
+// message cannot fail the others.
+func (g *ingester) write(batch []*ingestJob) {
+	ctx, cancel := context.WithTimeout(context.Background(), ingestTimeout)
+	defer cancel()
+	err := g.s.repo.inTx(ctx, func(r repo) error { return g.s.writeBatch(ctx, r, batch) })
+	if err != nil {
+		for _, j := range batch {
+			if j.err = j.ctx.Err(); j.err == nil {
+				j.res, j.created, j.err = g.s.writeAlone(ctx, j.w)
+			}
+		}
+	}
+	for _, j := range batch {
+		close(j.done)
+	}
+}
