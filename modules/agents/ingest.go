@@ -3,6 +3,7 @@ package agents
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -14,16 +15,19 @@ const (
 
 var errIngestStopped = errors.New("the server is shutting down")
 
-// ingester is group commit for agent messages on SQLite, where every
-// write goes through one connection anyway: one goroutine takes the
-// messages queued while the previous batch was written and writes them in
-// one transaction, so BEGIN, COMMIT and the WAL page writes are paid once
-// per batch instead of once per message.
+// ingester is group commit for agent messages: a writer takes the
+// messages queued while its previous batch was written and writes them in
+// one transaction, so BEGIN, COMMIT (PostgreSQL's WAL flush, SQLite's WAL
+// page writes) and the statements are paid once per batch instead of once
+// per message. SQLite, with its single connection, gets one writer;
+// PostgreSQL two (more only contend on two cores), which lock their
+// instances in id order so their batches cannot deadlock.
 type ingester struct {
 	s        *Service
 	jobs     chan *ingestJob
 	stop     chan struct{}
-	finished chan struct{}
+	finished chan struct{} // closed when every writer has returned
+	writers  sync.WaitGroup
 }
 
 type ingestJob struct {
@@ -35,9 +39,12 @@ type ingestJob struct {
 	done    chan struct{}
 }
 
-func newIngester(s *Service) *ingester {
+func newIngester(s *Service, writers int) *ingester {
 	g := &ingester{s: s, jobs: make(chan *ingestJob, ingestQueue), stop: make(chan struct{}), finished: make(chan struct{})}
-	go g.run()
+	for range writers {
+		g.writers.Go(g.run)
+	}
+	go func() { g.writers.Wait(); close(g.finished) }()
 	return g
 }
 
@@ -70,7 +77,6 @@ func (g *ingester) close() {
 }
 
 func (g *ingester) run() {
-	defer close(g.finished)
 	batch := make([]*ingestJob, 0, ingestBatch)
 	for {
 		select {

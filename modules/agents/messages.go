@@ -52,11 +52,7 @@ func (s *Service) CreateAgentMessage(ctx context.Context, userID string, in Agen
 	var res *AgentMessageResult
 	var created bool
 	var err error
-	if s.ingest != nil {
-		res, created, err = s.ingest.submit(ctx, w)
-	} else {
-		res, created, err = s.writeAlone(ctx, w)
-	}
+	res, created, err = s.ingest.submit(ctx, w)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ type Service struct {
 	logger   *slog.Logger
 	stopping <-chan struct{}
 	webhooks *webhookSender
-	ingest   *ingester // nil on PostgreSQL, where writers run in parallel
+	ingest   *ingester
 	waits    atomic.Int64
 	now      func() time.Time
 }
@@ -50,17 +50,17 @@ func NewService(d Deps) *Service {
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	s.webhooks = newWebhookSender(s, d.WebhookClient)
-	if !s.repo.postgres() {
-		s.ingest = newIngester(s)
+	writers := 1 // SQLite writes through one connection
+	if s.repo.postgres() {
+		writers = 2
 	}
+	s.ingest = newIngester(s, writers)
 	return s
 }
 
 // Close finishes queued writes and webhook deliveries, then stops.
 func (s *Service) Close() {
-	if s.ingest != nil {
-		s.ingest.close()
-	}
+	s.ingest.close()
 	s.webhooks.close()
 }
 
