@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/omnara-go/omnara/platform/events"
 )
 
 const (
@@ -123,6 +125,16 @@ func (g *ingester) write(batch []*ingestJob) {
 				j.res, j.created, j.err = g.s.writeAlone(ctx, j.w)
 			}
 		}
+	}
+	// One announcement for the whole batch, before anyone hears back.
+	var evs []events.Event
+	for _, j := range batch {
+		if j.err == nil {
+			evs = append(evs, j.events()...)
+		}
+	}
+	if len(evs) > 0 {
+		g.s.publish(ctx, evs...)
 	}
 	for _, j := range batch {
 		close(j.done)

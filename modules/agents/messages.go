@@ -49,24 +49,25 @@ func (s *Service) CreateAgentMessage(ctx context.Context, userID string, in Agen
 	}
 	w := agentWrite{userID: userID, id: id, in: in, agentType: normalizeAgentType(in.AgentType)}
 	w.diff, w.applyDiff = normalizeGitDiff(in.GitDiff)
-	var res *AgentMessageResult
-	var created bool
-	var err error
-	res, created, err = s.ingest.submit(ctx, w)
+	res, _, err := s.ingest.submit(ctx, w)
 	if err != nil {
 		return nil, err
 	}
-	ev := events.Event{UserID: userID, InstanceID: id, MessageID: res.Message.ID, Seq: res.Message.Seq}
-	evs := []events.Event{}
-	if created {
+	return res, nil
+}
+
+// events lists what a written agent message announces.
+func (j *ingestJob) events() []events.Event {
+	ev := events.Event{UserID: j.w.userID, InstanceID: j.w.id, MessageID: j.res.Message.ID, Seq: j.res.Message.Seq}
+	evs := make([]events.Event, 0, 4)
+	if j.created {
 		evs = append(evs, withKind(ev, EventInstanceCreated))
 	}
 	evs = append(evs, withKind(ev, EventMessageCreated), withKind(ev, EventInstanceUpdated))
-	if w.applyDiff {
+	if j.w.applyDiff {
 		evs = append(evs, withKind(ev, EventGitDiffUpdated))
 	}
-	s.publish(ctx, evs...)
-	return res, nil
+	return evs
 }
 
 // writeAlone writes one agent message in its own transaction. A second

@@ -89,14 +89,12 @@ const (
 	EventHeartbeat       events.Kind = "heartbeat"
 )
 
-// publish announces committed writes. A failure is logged, never returned:
-// the data is safe in the database and waiters re-check it on resync.
+// publish announces committed writes, all in one go. A failure is logged,
+// never returned: the data is safe in the database and waiters re-check it
+// on resync.
 func (s *Service) publish(ctx context.Context, evs ...events.Event) {
-	ctx = context.WithoutCancel(ctx)
-	for _, ev := range evs {
-		if err := s.broker.Publish(ctx, ev); err != nil {
-			s.logger.Warn("could not publish event", "kind", ev.Kind, "instance_id", ev.InstanceID, "err", err)
-		}
+	if err := s.broker.Publish(context.WithoutCancel(ctx), evs...); err != nil {
+		s.logger.Warn("could not publish events", "count", len(evs), "err", err)
 	}
 }
 

@@ -101,6 +101,8 @@ func sqliteDSN(path string) string {
 		"&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=mmap_size(268435456)" +
+		"&_pragma=cache_size(-32000)" +
 		"&_txlock=immediate"
 }
 

@@ -53,8 +53,9 @@ var ErrClosed = errors.New("events: broker closed")
 
 // Broker fans events out to subscribers, possibly across processes.
 type Broker interface {
-	// Publish announces ev. It never waits for subscribers.
-	Publish(ctx context.Context, ev Event) error
+	// Publish announces events, in order, in one go. It never waits for
+	// subscribers.
+	Publish(ctx context.Context, evs ...Event) error
 	// Subscribe registers a subscription; the caller must Close it.
 	Subscribe(f Filter) *Subscription
 	// Subscribers returns the current number of open subscriptions.

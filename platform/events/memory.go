@@ -24,13 +24,20 @@ func NewMemory() *Memory {
 	return &Memory{byUser: make(map[string]map[*Subscription]struct{})}
 }
 
-// Publish delivers ev to matching local subscribers. It never blocks: a
-// subscriber whose buffer is full misses ev (counted in Dropped).
-func (m *Memory) Publish(_ context.Context, ev Event) error {
-	if err := validate(ev); err != nil {
-		return err
+// Publish delivers events to matching local subscribers. It never blocks: a
+// subscriber whose buffer is full misses an event (counted in Dropped).
+func (m *Memory) Publish(_ context.Context, evs ...Event) error {
+	for _, ev := range evs {
+		if err := validate(ev); err != nil {
+			return err
+		}
 	}
-	return m.deliver(ev)
+	for _, ev := range evs {
+		if err := m.deliver(ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (m *Memory) deliver(ev Event) error {

@@ -231,3 +231,19 @@ func TestMemoryClose(t *testing.T) {
 	}
 	checkNoLeak(t, before)
 }
+
+func TestMemoryPublishMany(t *testing.T) {
+	m := NewMemory()
+	defer m.Close()
+	sub := m.Subscribe(Filter{InstanceID: "i1"})
+	evs := []Event{{Kind: "a", UserID: "u", InstanceID: "i1"}, {Kind: "b", UserID: "u", InstanceID: "i2"}, {Kind: "c", UserID: "u", InstanceID: "i1"}}
+	if err := m.Publish(context.Background(), evs...); err != nil {
+		t.Fatal(err)
+	}
+	if got := receive(t, sub); got != evs[0] {
+		t.Fatalf("got %+v", got)
+	}
+	if got := receive(t, sub); got != evs[2] {
+		t.Fatalf("got %+v", got)
+	}
+}

@@ -196,22 +196,34 @@ func (p *Postgres) listenerPID() uint32 {
 // fires only on commit.
 func (p *Postgres) Channel() string { return p.channel }
 
-// Publish sends ev with pg_notify; it reaches local subscribers through the
-// listen loop like everyone else's.
-func (p *Postgres) Publish(ctx context.Context, ev Event) error {
+// Publish sends events with pg_notify, all in one statement; they reach
+// local subscribers through the listen loop like everyone else's.
+// (PostgreSQL drops a repeat of an identical payload within one statement,
+// which costs nothing here: events are wake-up hints.)
+func (p *Postgres) Publish(ctx context.Context, evs ...Event) error {
 	if p.closed.Load() {
 		return ErrClosed
 	}
-	if err := validate(ev); err != nil {
-		return err
+	payloads := make([]string, 0, len(evs))
+	for _, ev := range evs {
+		if err := validate(ev); err != nil {
+			return err
+		}
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			return fmt.Errorf("events: encode: %w", err)
+		}
+		payloads = append(payloads, string(payload))
 	}
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return fmt.Errorf("events: encode: %w", err)
+	if len(payloads) == 0 {
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
 	defer cancel()
-	if _, err := p.pool.Exec(ctx, "SELECT pg_notify($1, $2)", p.channel, string(payload)); err != nil {
+	_, err := p.pool.Exec(ctx,
+		"SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS t(payload, n) ORDER BY n",
+		p.channel, payloads)
+	if err != nil {
 		if p.closed.Load() {
 			return ErrClosed
 		}

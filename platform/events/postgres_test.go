@@ -226,3 +226,29 @@ func TestPostgresReconnect(t *testing.T) {
 	_ = b.Close()
 	checkNoLeak(t, before)
 }
+
+// Several events published in one call arrive, in order, on another
+// process's connection; an invalid one refuses the whole call.
+func TestPostgresPublishMany(t *testing.T) {
+	_, _, cs := testSchema(t)
+	a := newPostgres(t, cs)
+	b := newPostgres(t, cs)
+	sub := b.Subscribe(Filter{UserID: "u1"})
+	evs := []Event{
+		{Kind: "instance.created", UserID: "u1", InstanceID: "i1"},
+		{Kind: "message.created", UserID: "u1", InstanceID: "i1", MessageID: "m1", Seq: 1},
+		{Kind: "message.created", UserID: "u1", InstanceID: "i1", MessageID: "m2", Seq: 2},
+	}
+	if err := a.Publish(context.Background(), evs...); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range evs {
+		if got := receive(t, sub); got != want {
+			t.Fatalf("got %+v, want %+v", got, want)
+		}
+	}
+	if err := a.Publish(context.Background(), Event{Kind: "ok", UserID: "u1"}, Event{UserID: "u1"}); err == nil {
+		t.Fatal("an event without a kind was published")
+	}
+	expectNone(t, sub, 100*time.Millisecond)
+}

@@ -27,7 +27,8 @@ CREATE TABLE agent_instances (
     last_user_seq        INTEGER NOT NULL DEFAULT 0,
     updated_at           DATETIME NOT NULL
 );
-CREATE INDEX agent_instances_user_updated ON agent_instances(user_id, updated_at);
+-- by owner only: an index on updated_at would be rewritten by every message
+CREATE INDEX agent_instances_user ON agent_instances(user_id);
 
 -- seq orders messages; id is what clients see.
 CREATE TABLE messages (
@@ -42,8 +43,6 @@ CREATE TABLE messages (
     created_at          DATETIME NOT NULL
 );
 CREATE INDEX messages_instance_seq ON messages(instance_id, seq);
--- replies after a read pointer: the hottest query of waiting agents
-CREATE INDEX messages_instance_sender_seq ON messages(instance_id, sender_type, seq);
 
 -- +goose Down
 DROP TABLE messages;
