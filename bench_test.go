@@ -134,7 +134,7 @@ func BenchmarkAgentMessages(b *testing.B) {
 	for _, target := range dbtest.Targets(b) {
 		b.Run(target.Name, func(b *testing.B) {
 			env := target.Env(b)
-			_, a := benchServer(b, env)
+			srv, a := benchServer(b, env)
 			ids := make([]string, agentsAtOnce)
 			for i := range ids {
 				ids[i] = newInstanceID()
@@ -166,6 +166,8 @@ func BenchmarkAgentMessages(b *testing.B) {
 			b.ReportMetric(apiRate, "api_msgs/s")
 			b.ReportMetric(rawRate, "raw_inserts/s")
 			b.ReportMetric(100*apiRate/rawRate, "api_%_of_raw")
+			batches, msgs := srv.srv.domain.agents.IngestStats()
+			b.ReportMetric(float64(msgs)/float64(batches), "msgs/batch")
 		})
 	}
 }

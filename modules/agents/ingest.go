@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/omnara-go/omnara/platform/events"
@@ -30,6 +31,8 @@ type ingester struct {
 	stop     chan struct{}
 	finished chan struct{} // closed when every writer has returned
 	writers  sync.WaitGroup
+	batches  atomic.Int64
+	written  atomic.Int64
 }
 
 type ingestJob struct {
@@ -116,6 +119,8 @@ func (g *ingester) take(batch *[]*ingestJob) {
 // message of it is kept, and each is written again on its own so one bad
 // message cannot fail the others.
 func (g *ingester) write(batch []*ingestJob) {
+	g.batches.Add(1)
+	g.written.Add(int64(len(batch)))
 	ctx, cancel := context.WithTimeout(context.Background(), ingestTimeout)
 	defer cancel()
 	err := g.s.repo.inTx(ctx, func(r repo) error { return g.s.writeBatch(ctx, r, batch) })
@@ -139,4 +144,10 @@ func (g *ingester) write(batch []*ingestJob) {
 	for _, j := range batch {
 		close(j.done)
 	}
+}
+
+// IngestStats reports how many batches the agent-message writers committed
+// and how many messages they held: their ratio is the group-commit factor.
+func (s *Service) IngestStats() (batches, messages int64) {
+	return s.ingest.batches.Load(), s.ingest.written.Load()
 }

@@ -61,11 +61,13 @@ func (j *ingestJob) events() []events.Event {
 	ev := events.Event{UserID: j.w.userID, InstanceID: j.w.id, MessageID: j.res.Message.ID, Seq: j.res.Message.Seq}
 	evs := make([]events.Event, 0, 4)
 	if j.created {
-		evs = append(evs, withKind(ev, EventInstanceCreated))
+		evs = append(evs, instanceEvent(j.w.userID, j.w.id, EventInstanceCreated))
 	}
-	evs = append(evs, withKind(ev, EventMessageCreated), withKind(ev, EventInstanceUpdated))
+	// Instance events name no message, so a batch's repeats for one
+	// instance are identical and PostgreSQL sends them once.
+	evs = append(evs, withKind(ev, EventMessageCreated), instanceEvent(j.w.userID, j.w.id, EventInstanceUpdated))
 	if j.w.applyDiff {
-		evs = append(evs, withKind(ev, EventGitDiffUpdated))
+		evs = append(evs, instanceEvent(j.w.userID, j.w.id, EventGitDiffUpdated))
 	}
 	return evs
 }

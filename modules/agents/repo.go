@@ -60,7 +60,7 @@ func (r repo) lockInstance(ctx context.Context, userID, id string) (*Instance, e
 func (r repo) lockInstanceAnyOwner(ctx context.Context, id string) (*Instance, error) {
 	q := r.db.WithContext(ctx)
 	if r.postgres() {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
 	}
 	var in Instance
 	err := q.Where("id = ?", id).Take(&in).Error
@@ -99,13 +99,15 @@ func (r repo) updateInstance(ctx context.Context, userID, id string, cols map[st
 // lockInstances loads the instances with these ids, whoever owns them,
 // keyed by id; on PostgreSQL their rows stay locked until the transaction
 // ends, in id order so two batches cannot deadlock. Only the columns a
-// message write needs are read.
+// message write needs are read. NO KEY UPDATE, the lock an UPDATE of
+// non-key columns takes, still lets others insert messages that reference
+// the row.
 func (r repo) lockInstances(ctx context.Context, ids []string) (map[string]*Instance, error) {
 	q := r.db.WithContext(ctx).
 		Select("id", "user_id", "agent_type_id", "status", "step_count", "last_read_seq", "last_user_seq").
 		Where("id IN ?", ids).Order("id")
 	if r.postgres() {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
 	}
 	var found []Instance
 	if err := q.Find(&found).Error; err != nil {
