@@ -42,6 +42,8 @@ func agentError(err error, notFoundStatus int) error {
 		return web.NotFound("Question not found")
 	case errors.Is(err, agents.ErrStatusNotSupported):
 		return web.BadRequest("Status update not supported")
+	case errors.Is(err, agents.ErrStopping):
+		return &web.Error{Status: http.StatusServiceUnavailable, Detail: "The server is shutting down; try again in a moment.", Cause: err}
 	case errors.Is(err, context.Canceled):
 		// The client hung up while waiting; nobody reads this answer.
 		return &web.Error{Status: 499, Detail: "Client closed request", Cause: err}

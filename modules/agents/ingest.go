@@ -16,7 +16,8 @@ const (
 	ingestTimeout = 30 * time.Second
 )
 
-var errIngestStopped = errors.New("the server is shutting down")
+// ErrStopping refuses writes that arrive while the server shuts down.
+var ErrStopping = errors.New("the server is shutting down")
 
 // ingester is group commit for agent messages: a writer takes the
 // messages queued while its previous batch was written and writes them in
@@ -56,22 +57,29 @@ func newIngester(s *Service, writers int) *ingester {
 // submit queues a message and waits for its batch to commit. A caller
 // that gives up while queued is skipped; one that gives up later may find
 // its message written, which agents' retries already tolerate.
-func (g *ingester) submit(ctx context.Context, w agentWrite) (*AgentMessageResult, bool, error) {
+func (g *ingester) submit(ctx context.Context, w agentWrite) (*AgentMessageResult, error) {
 	j := &ingestJob{ctx: ctx, w: w, done: make(chan struct{})}
 	select {
 	case g.jobs <- j:
 	case <-ctx.Done():
-		return nil, false, ctx.Err()
+		return nil, ctx.Err()
 	case <-g.stop:
-		return nil, false, errIngestStopped
+		return nil, ErrStopping
 	}
 	select {
 	case <-j.done:
-		return j.res, j.created, j.err
+		return j.res, j.err
 	case <-ctx.Done():
-		return nil, false, ctx.Err()
+		return nil, ctx.Err()
 	case <-g.finished:
-		return nil, false, errIngestStopped
+		// Writers close done before they return: a job written in the
+		// last batch is answered, one that came too late is refused.
+		select {
+		case <-j.done:
+			return j.res, j.err
+		default:
+			return nil, ErrStopping
+		}
 	}
 }
 

@@ -49,11 +49,7 @@ func (s *Service) CreateAgentMessage(ctx context.Context, userID string, in Agen
 	}
 	w := agentWrite{userID: userID, id: id, in: in, agentType: normalizeAgentType(in.AgentType)}
 	w.diff, w.applyDiff = normalizeGitDiff(in.GitDiff)
-	res, _, err := s.ingest.submit(ctx, w)
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return s.ingest.submit(ctx, w)
 }
 
 // events lists what a written agent message announces.
