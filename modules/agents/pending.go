@@ -2,6 +2,7 @@ package agents
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -29,9 +30,6 @@ func (s *Service) Pending(ctx context.Context, userID, instanceID, lastRead stri
 			return nil, ErrInvalidMessageID
 		}
 	}
-	if err := s.checkOwner(ctx, userID, id); err != nil {
-		return nil, err
-	}
 	var res *PendingResult
 	err := s.waitFor(ctx, userID, id, wait, func() (bool, error) {
 		var err error
@@ -58,9 +56,16 @@ func (s *Service) checkOwner(ctx context.Context, userID, instanceID string) err
 
 func (s *Service) pendingOnce(ctx context.Context, userID, id, ptr string) (*PendingResult, error) {
 	res := &PendingResult{InstanceID: id, Messages: []Message{}}
-	inst, err := s.repo.instance(ctx, userID, id)
-	if err != nil {
+	// One read answers both Omnara's ownership errors and the pointer
+	// check: pollers call this every second.
+	inst, err := s.repo.readState(ctx, id)
+	switch {
+	case errors.Is(err, ErrInstanceNotFound):
+		return nil, ErrAgentTypeRequired
+	case err != nil:
 		return nil, err
+	case inst.UserID != userID:
+		return nil, ErrAccessDenied
 	}
 	if ptr != "" && (inst.LastReadMessageID == nil || *inst.LastReadMessageID != ptr) {
 		res.Stale = true

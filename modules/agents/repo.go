@@ -96,6 +96,19 @@ func (r repo) updateInstance(ctx context.Context, userID, id string, cols map[st
 		Where("user_id = ? AND id = ?", userID, id).Updates(cols).Error
 }
 
+// readState reads the read-pointer state of an instance, whoever owns it
+// (the caller checks), without locking it.
+func (r repo) readState(ctx context.Context, id string) (*Instance, error) {
+	var in Instance
+	err := r.db.WithContext(ctx).
+		Select("id", "user_id", "status", "last_read_message_id", "last_read_seq", "last_user_seq").
+		Where("id = ?", id).Take(&in).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrInstanceNotFound
+	}
+	return &in, err
+}
+
 // lockInstances loads the instances with these ids, whoever owns them,
 // keyed by id; on PostgreSQL their rows stay locked until the transaction
 // ends, in id order so two batches cannot deadlock. Only the columns a
