@@ -171,7 +171,8 @@ func TestWritesPublishEvents(t *testing.T) {
 		msgID := a.send(id, "step", false, map[string]any{"agent_type": "x", "git_diff": "--- a/x\n+++ b/x"})["message_id"].(string)
 		a.ok(200, "POST", "/agents/instances/"+id+"/heartbeat", nil)
 
-		want := []events.Kind{agents.EventInstanceCreated, agents.EventMessageCreated, agents.EventInstanceUpdated, agents.EventGitDiffUpdated, agents.EventHeartbeat}
+		a.ok(200, "POST", "/sessions/end", map[string]any{"agent_instance_id": id})
+		want := []events.Kind{agents.EventInstanceCreated, agents.EventMessageCreated, agents.EventGitDiffUpdated, agents.EventHeartbeat, agents.EventInstanceUpdated}
 		var got []events.Kind
 		timeout := time.After(10 * time.Second)
 		for len(got) < len(want) {

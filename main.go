@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/omnara-go/omnara/modules/accounts"
 	"github.com/omnara-go/omnara/modules/agentapi"
@@ -109,6 +110,20 @@ func newDomain(ctx context.Context, p *platform, broker events.Broker, stopping 
 		return nil, err
 	}
 	ag := agents.NewService(agents.Deps{DB: p.db.Gorm, Broker: broker, Logger: p.logger, Stopping: stopping})
+	p.metrics.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "omnara_waits_in_progress", Help: "Calls blocked waiting for a person's answer.",
+		}, func() float64 { return float64(ag.Waiting()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "omnara_agent_message_batches_total", Help: "Transactions that wrote agent messages (group commit).",
+		}, func() float64 { b, _ := ag.IngestStats(); return float64(b) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "omnara_agent_messages_written_total", Help: "Agent messages taken into those transactions.",
+		}, func() float64 { _, m := ag.IngestStats(); return float64(m) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "omnara_event_subscribers", Help: "Open subscriptions to the events broker (waits, live pages).",
+		}, func() float64 { return float64(broker.Subscribers()) }),
+	)
 	return &domain{accounts: acc, agents: ag}, nil
 }
 

@@ -72,6 +72,9 @@ func TestOperationalEndpointsAndHeaders(t *testing.T) {
 			"omnara_db_queries_total ",
 			"go_goroutines ",
 			"process_resident_memory_bytes ",
+			"omnara_waits_in_progress 0",
+			"omnara_event_subscribers 0",
+			"omnara_agent_message_batches_total ",
 		} {
 			if !strings.Contains(metrics.body, s) {
 				t.Errorf("/metrics lacks %q", s)

@@ -59,9 +59,11 @@ func (j *ingestJob) events() []events.Event {
 	if j.created {
 		evs = append(evs, instanceEvent(j.w.userID, j.w.id, EventInstanceCreated))
 	}
-	// Instance events name no message, so a batch's repeats for one
-	// instance are identical and PostgreSQL sends them once.
-	evs = append(evs, withKind(ev, EventMessageCreated), instanceEvent(j.w.userID, j.w.id, EventInstanceUpdated))
+	// A new message also means its instance changed (status, pointer), so
+	// no instance.updated rides along. Instance events name no message, so
+	// a batch's repeats for one instance are identical and PostgreSQL
+	// sends them once.
+	evs = append(evs, withKind(ev, EventMessageCreated))
 	if j.w.applyDiff {
 		evs = append(evs, instanceEvent(j.w.userID, j.w.id, EventGitDiffUpdated))
 	}
@@ -225,7 +227,7 @@ func (s *Service) CreateUserMessage(ctx context.Context, userID, instanceID, con
 		return nil, err
 	}
 	ev := events.Event{UserID: userID, InstanceID: id, MessageID: msg.ID, Seq: msg.Seq}
-	s.publish(ctx, withKind(ev, EventMessageCreated), withKind(ev, EventInstanceUpdated))
+	s.publish(ctx, withKind(ev, EventMessageCreated)) // also means the instance changed
 	s.webhooks.enqueue(msg)
 	return &msg, nil
 }

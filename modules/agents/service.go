@@ -80,6 +80,9 @@ func ParseID(id string) (string, bool) {
 func normalizeAgentType(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // Event kinds published by this module. Payloads carry ids only.
+// message.created also means the message's instance changed (its status
+// and read pointer move with every message); instance.updated announces
+// changes without a new message (end, pointer advanced, request-input).
 const (
 	EventMessageCreated  events.Kind = "message.created"
 	EventMessageUpdated  events.Kind = "message.updated"
