@@ -12,16 +12,26 @@ import (
 type Memory struct {
 	mu     sync.RWMutex
 	closed bool
-	// byUser indexes subscriptions by Filter.UserID ("" = any user), so a
-	// publish touches only the subscribers that can match it.
-	byUser  map[string]map[*Subscription]struct{}
+	// sets indexes subscriptions by the narrowest part of their filter
+	// (see routeOf), so a publish touches only subscribers that can match
+	// it, even with thousands of one user's agents waiting at once.
+	sets    map[string]map[*Subscription]struct{}
 	count   int
 	dropped atomic.Uint64
 }
 
 // NewMemory returns an in-process broker.
 func NewMemory() *Memory {
-	return &Memory{byUser: make(map[string]map[*Subscription]struct{})}
+	return &Memory{sets: make(map[string]map[*Subscription]struct{})}
+}
+
+// routeOf is the index key of a filter: its instance when it names one,
+// else its user ("u:" alone = every user).
+func routeOf(f Filter) string {
+	if f.InstanceID != "" {
+		return "i:" + f.InstanceID
+	}
+	return "u:" + f.UserID
 }
 
 // Publish delivers events to matching local subscribers. It never blocks: a
@@ -47,14 +57,17 @@ func (m *Memory) deliver(ev Event) error {
 		return ErrClosed
 	}
 	if ev.Kind == KindResync {
-		for _, set := range m.byUser {
+		for _, set := range m.sets {
 			m.sendAll(set, ev)
 		}
 		return nil
 	}
-	m.sendAll(m.byUser[ev.UserID], ev)
+	if ev.InstanceID != "" {
+		m.sendAll(m.sets["i:"+ev.InstanceID], ev)
+	}
+	m.sendAll(m.sets["u:"+ev.UserID], ev)
 	if ev.UserID != "" {
-		m.sendAll(m.byUser[""], ev)
+		m.sendAll(m.sets["u:"], ev)
 	}
 	return nil
 }
@@ -77,10 +90,11 @@ func (m *Memory) Subscribe(f Filter) *Subscription {
 		s.shut()
 		return s
 	}
-	set := m.byUser[f.UserID]
+	route := routeOf(f)
+	set := m.sets[route]
 	if set == nil {
 		set = make(map[*Subscription]struct{})
-		m.byUser[f.UserID] = set
+		m.sets[route] = set
 	}
 	set[s] = struct{}{}
 	m.count++
@@ -90,13 +104,14 @@ func (m *Memory) Subscribe(f Filter) *Subscription {
 func (m *Memory) remove(s *Subscription) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	set := m.byUser[s.filter.UserID]
+	route := routeOf(s.filter)
+	set := m.sets[route]
 	if _, ok := set[s]; !ok {
 		return // already removed by Close
 	}
 	delete(set, s)
 	if len(set) == 0 {
-		delete(m.byUser, s.filter.UserID)
+		delete(m.sets, route)
 	}
 	m.count--
 }
@@ -121,12 +136,12 @@ func (m *Memory) Close() error {
 		return nil
 	}
 	m.closed = true
-	byUser := m.byUser
-	m.byUser = make(map[string]map[*Subscription]struct{})
+	sets := m.sets
+	m.sets = make(map[string]map[*Subscription]struct{})
 	m.count = 0
 	m.mu.Unlock()
 
-	for _, set := range byUser {
+	for _, set := range sets {
 		for s := range set {
 			s.shut()
 		}

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -245,5 +246,24 @@ func TestMemoryPublishMany(t *testing.T) {
 	}
 	if got := receive(t, sub); got != evs[2] {
 		t.Fatalf("got %+v", got)
+	}
+}
+
+// BenchmarkPublishWithManyWaiters: one user's 10,000 agents wait on their
+// own instances; an answer to one of them must not cost a scan of all.
+func BenchmarkPublishWithManyWaiters(b *testing.B) {
+	m := NewMemory()
+	defer m.Close()
+	for i := range 10000 {
+		m.Subscribe(Filter{UserID: "u", InstanceID: fmt.Sprintf("i%d", i)})
+	}
+	sub := m.Subscribe(Filter{UserID: "u", InstanceID: "target"})
+	ev := Event{Kind: "message.created", UserID: "u", InstanceID: "target"}
+	ctx := context.Background()
+	for b.Loop() {
+		if err := m.Publish(ctx, ev); err != nil {
+			b.Fatal(err)
+		}
+		<-sub.C()
 	}
 }
