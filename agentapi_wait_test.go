@@ -7,11 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/omnara-go/omnara/modules/agents"
+	"github.com/omnara-go/omnara/platform/dbtest"
 	"github.com/omnara-go/omnara/platform/events"
 )
 
@@ -192,5 +196,39 @@ func TestWritesPublishEvents(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("events %v, want %v", got, want)
 		}
+	})
+}
+
+// On PostgreSQL, an answer that lands while the server's LISTEN connection
+// is down still wakes the waiting agent: the broker reconnects and tells
+// waiters to re-check the database.
+func TestWaitSurvivesListenConnectionDrop(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": dbtest.PostgresSchema(t), "OMNARA_DATA_DIR": t.TempDir(), "OMNARA_LISTEN": "127.0.0.1:0"}
+	srv := startServer(t, env)
+	a := newUserWithKey(t, env, srv, "ann@example.com")
+	id := newInstanceID()
+	q := a.send(id, "still with me?", true, map[string]any{"agent_type": "x"})["message_id"].(string)
+	woke := make(chan response, 1)
+	go func() {
+		woke <- a.do("GET", "/messages/pending?agent_instance_id="+id+"&last_read_message_id="+q+"&wait=30", nil)
+	}()
+	waitUntil(t, "the wait to start", func() bool { return srv.srv.domain.agents.Waiting() == 1 })
+
+	channel := srv.srv.broker.(*events.Postgres).Channel()
+	dbtest.Exec(t, dbtest.PostgresURL(t, true),
+		"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1",
+		"LISTEN "+pgx.Identifier{channel}.Sanitize())
+	a.reply(id, "yes") // most likely before the listener is back
+
+	select {
+	case res := <-woke:
+		if res.status != 200 || !strings.Contains(res.body, `"content":"yes"`) {
+			t.Fatalf("after the connection drop: %d %s", res.status, res.body)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the answer was lost while the LISTEN connection was down")
+	}
+	waitUntil(t, "the drop to be seen and healed", func() bool {
+		return strings.Contains(srv.log.String(), "events: listen connection restored")
 	})
 }
