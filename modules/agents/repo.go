@@ -143,12 +143,13 @@ func (r repo) updateProgress(ctx context.Context, ins []Instance) error {
 			ins[i].StartedAt = ins[i].UpdatedAt // never written: the row exists
 		}
 	}
-	return r.db.WithContext(ctx).Omit("AgentType").Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{
-			"status", "step_count", "last_read_message_id", "last_read_seq", "last_heartbeat_at", "updated_at",
-		}),
-	}).Create(&ins).Error
+	progress := []string{"status", "step_count", "last_read_message_id", "last_read_seq", "last_heartbeat_at", "updated_at"}
+	return r.db.WithContext(ctx).
+		Select(append([]string{"id", "user_id", "agent_type_id", "started_at"}, progress...)).
+		Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "id"}},
+			DoUpdates: clause.AssignmentColumns(progress),
+		}).Create(&ins).Error
 }
 
 // createMessages inserts messages in one statement and fills in their

@@ -34,7 +34,7 @@ CREATE INDEX agent_instances_user ON agent_instances(user_id);
 CREATE TABLE messages (
     seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
     id                  TEXT NOT NULL UNIQUE,
-    user_id             TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    user_id             TEXT NOT NULL, -- the instance's owner; deleting the user cascades through the instance
     instance_id         TEXT NOT NULL REFERENCES agent_instances(id) ON DELETE CASCADE,
     sender_type         TEXT NOT NULL,
     content             TEXT NOT NULL,
