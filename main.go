@@ -19,6 +19,7 @@ import (
 	"github.com/omnara-go/omnara/modules/agentapi"
 	"github.com/omnara-go/omnara/modules/agents"
 	"github.com/omnara-go/omnara/modules/dashboard"
+	"github.com/omnara-go/omnara/modules/mcp"
 	"github.com/omnara-go/omnara/platform/events"
 	"github.com/omnara-go/omnara/platform/web"
 )
@@ -137,9 +138,12 @@ func mount(e *echo.Echo, p *platform, d *domain) error {
 	}
 	api := agentapi.New(agentapi.Deps{Accounts: acc.Service(), Agents: d.agents, RequireAPIKey: acc.RequireAPIKey()})
 
+	tools := mcp.New(mcp.Deps{Accounts: acc.Service(), Agents: d.agents, RequireAPIKey: acc.RequireAPIKey(), Logger: p.logger, Version: version, ProgressEvery: p.cfg.MCPProgress})
+
 	web.RegisterOps(e, p.ready, p.metrics)
 	acc.Routes(e.Group(""))
 	api.Routes(e.Group("/api/v1"))
+	tools.Routes(e)
 	dash.Routes(e.Group(""))
 	return nil
 }

@@ -104,3 +104,52 @@ func (s *Service) Question(ctx context.Context, userID, messageID string, wait t
 	})
 	return view, err
 }
+
+// AwaitAnswer waits up to wait for the first reply to one of the user's
+// questions and moves the read pointer from the question to that reply
+// (later replies stay queued). stale means the pointer is no longer at the
+// question: another caller took the reply, or the agent moved on.
+func (s *Service) AwaitAnswer(ctx context.Context, userID, questionID string, wait time.Duration) (answer *Message, stale bool, err error) {
+	id, ok := ParseID(questionID)
+	if !ok {
+		return nil, false, ErrQuestionNotFound
+	}
+	q, err := s.repo.message(ctx, userID, id)
+	if errors.Is(err, ErrMessageNotFound) || (err == nil && (q.SenderType != SenderAgent || !q.RequiresUserInput)) {
+		return nil, false, ErrQuestionNotFound
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	err = s.waitFor(ctx, userID, q.InstanceID, wait, func() (bool, error) {
+		inst, err := s.repo.readState(ctx, q.InstanceID)
+		if err != nil {
+			return false, err
+		}
+		if inst.LastReadMessageID == nil || *inst.LastReadMessageID != q.ID {
+			stale = true
+			return true, nil
+		}
+		if !inst.hasUnread() {
+			return false, nil
+		}
+		replies, err := s.repo.userMessagesAfter(ctx, userID, q.InstanceID, q.Seq, 1)
+		if err != nil || len(replies) == 0 {
+			return false, err
+		}
+		moved, err := s.repo.advancePointer(ctx, userID, q.InstanceID, q.ID, replies[0], s.now())
+		if err != nil {
+			return false, err
+		}
+		if !moved {
+			stale = true
+			return true, nil
+		}
+		answer = &replies[0]
+		return true, nil
+	})
+	if answer != nil {
+		s.publish(ctx, instanceEvent(userID, q.InstanceID, EventInstanceUpdated))
+	}
+	return answer, stale, err
+}

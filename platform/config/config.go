@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Config holds everything the platform needs to start.
@@ -21,6 +22,9 @@ type Config struct {
 	BaseURL     string // public URL used in links, without a trailing slash
 	LogLevel    string // debug, info, warn, error
 	LogFormat   string // text or json
+	// MCPProgress is how often a blocked MCP call tells its client it is
+	// still alive (clients time out silent calls).
+	MCPProgress time.Duration
 
 	derivedBaseURL bool // BaseURL came from Listen, not from the user
 }
@@ -38,7 +42,15 @@ func Bind(fs *flag.FlagSet, env Env) func() (Config, error) {
 	fs.StringVar(&c.BaseURL, "base-url", env("OMNARA_BASE_URL"), "public URL used in links (env OMNARA_BASE_URL; default derived from --listen)")
 	fs.StringVar(&c.LogLevel, "log-level", orDefault(env("OMNARA_LOG_LEVEL"), "info"), "debug, info, warn or error (env OMNARA_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", orDefault(env("OMNARA_LOG_FORMAT"), "text"), "text or json (env OMNARA_LOG_FORMAT)")
-	return func() (Config, error) { return c.finish() }
+	progress := fs.String("mcp-progress-interval", orDefault(env("OMNARA_MCP_PROGRESS_INTERVAL"), "25s"), "how often a waiting MCP call sends a progress notification (env OMNARA_MCP_PROGRESS_INTERVAL)")
+	return func() (Config, error) {
+		d, err := time.ParseDuration(*progress)
+		if err != nil || d < 100*time.Millisecond || d > 5*time.Minute {
+			return c, fmt.Errorf("--mcp-progress-interval %q is not a duration between 100ms and 5m", *progress)
+		}
+		c.MCPProgress = d
+		return c.finish()
+	}
 }
 
 func (c Config) finish() (Config, error) {
