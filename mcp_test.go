@@ -54,7 +54,9 @@ func mcpClient(t *testing.T, a *agent, userAgent string, progress *atomic.Int64)
 // text when the result is an error.
 func callTool(t *testing.T, ctx context.Context, cs *sdk.ClientSession, name string, args map[string]any) (map[string]any, string) {
 	t.Helper()
-	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: name, Arguments: args})
+	params := &sdk.CallToolParams{Name: name, Arguments: args}
+	params.SetProgressToken(name + "-progress") // as clients that want keep-alives do
+	res, err := cs.CallTool(ctx, params)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -187,4 +189,8 @@ func TestMCPEndpointRequiresAKey(t *testing.T) {
 			}
 		}
 	}
+}
+
+func nil2params(name string, args map[string]any) *sdk.CallToolParams {
+	return &sdk.CallToolParams{Name: name, Arguments: args}
 }
