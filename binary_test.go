@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,82 +14,96 @@ import (
 	"time"
 )
 
-// TestReleaseBinary builds the binary as a release is built (CGO off,
-// stripped, version stamped), runs it, and stops it with SIGTERM.
-func TestReleaseBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
+// buildRelease builds the binary as a release is built: CGO off, stripped,
+// version stamped.
+func buildRelease(tb testing.TB) string {
+	tb.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Fatal("the go tool is not on PATH")
+		tb.Fatal("the go tool is not on PATH")
 	}
-	bin := filepath.Join(t.TempDir(), "omnara")
+	bin := filepath.Join(tb.TempDir(), "omnara")
 	build := exec.Command(goTool, "build", "-trimpath", "-ldflags", "-s -w -X main.version=v9.9.9-test", "-o", bin, ".")
 	// GOFLAGS is reset: a -race inherited from the test run needs cgo.
 	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("CGO_ENABLED=0 go build failed: %v\n%s", err, out)
+		tb.Fatalf("CGO_ENABLED=0 go build failed: %v\n%s", err, out)
 	}
+	return bin
+}
 
+// process is the real binary serving on a random port.
+type process struct {
+	cmd  *exec.Cmd
+	URL  string
+	log  *syncBuffer
+	done chan struct{} // closed when its stderr ends
+}
+
+// startBinary runs "bin serve" with env (plus PATH) and waits until it
+// listens.
+func startBinary(tb testing.TB, bin string, env map[string]string) *process {
+	tb.Helper()
+	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	p := &process{cmd: cmd, log: &syncBuffer{}, done: make(chan struct{})}
+	urls := make(chan string, 1)
+	listening := regexp.MustCompile(`msg="omnara is listening" url=(\S+)`)
+	go func() {
+		defer close(p.done)
+		sc := bufio.NewScanner(io.TeeReader(stderr, p.log))
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+	}()
+	select {
+	case p.URL = <-urls:
+	case <-p.done:
+		tb.Fatalf("server exited before listening:\n%s", p.log)
+	case <-time.After(30 * time.Second):
+		tb.Fatalf("server did not start:\n%s", p.log)
+	}
+	return p
+}
+
+// TestReleaseBinary runs the release build and stops it with SIGTERM.
+func TestReleaseBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildRelease(t)
 	out, err := exec.Command(bin, "version").Output()
 	if err != nil || string(out) != "omnara v9.9.9-test\n" {
 		t.Fatalf("version: %q %v", out, err)
 	}
-
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir())
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	listening := regexp.MustCompile(`msg="omnara is listening" url=(\S+)`)
-	var base string
-	var log []string
-	timeout := time.After(30 * time.Second)
-	for base == "" {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("server exited before listening:\n%s", strings.Join(log, "\n"))
-			}
-			log = append(log, l)
-			if m := listening.FindStringSubmatch(l); m != nil {
-				base = m[1]
-			}
-		case <-timeout:
-			t.Fatalf("server did not start:\n%s", strings.Join(log, "\n"))
-		}
-	}
-	res, err := http.Get(base + "/readyz")
+	p := startBinary(t, bin, map[string]string{"OMNARA_DATA_DIR": t.TempDir()})
+	res, err := http.Get(p.URL + "/readyz")
 	if err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("readyz: %v %v", res, err)
 	}
 	res.Body.Close()
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	for l := range lines {
-		log = append(log, l)
+	<-p.done
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("server did not exit cleanly on SIGTERM: %v\n%s", err, p.log)
 	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("server did not exit cleanly on SIGTERM: %v\n%s", err, strings.Join(log, "\n"))
-	}
-	if !strings.Contains(strings.Join(log, "\n"), `msg="shutting down"`) {
-		t.Errorf("no shutdown in the log:\n%s", strings.Join(log, "\n"))
+	if !strings.Contains(p.log.String(), `msg="shutting down"`) {
+		t.Errorf("no shutdown in the log:\n%s", p.log)
 	}
 }
