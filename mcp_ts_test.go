@@ -63,7 +63,9 @@ func TestMCPWithTypeScriptSDK(t *testing.T) {
 	}
 	instance := next()["asking"].(string)
 	time.Sleep(600 * time.Millisecond) // long enough for progress keep-alives
-	waitUntil(t, "the question", func() bool { return countQuestions(a.ok(200, "GET", "/agent-instances/"+instance, nil)["messages"]) == 1 })
+	waitUntil(t, "the question", func() bool {
+		return countQuestions(a.ok(200, "GET", "/agent-instances/"+instance, nil)["messages"]) == 1
+	})
 	a.reply(instance, "yes")
 	got := next()
 	if ans := got["answer"].(map[string]any); ans["answer"] != "Yes" || got["isError"] != false || got["progress"].(float64) < 1 {
