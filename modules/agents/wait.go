@@ -20,7 +20,7 @@ func (s *Service) waitFor(ctx context.Context, userID, instanceID string, wait t
 		return err
 	}
 	wait = min(wait, MaxWait)
-	sub := s.broker.Subscribe(events.Filter{UserID: userID, InstanceID: instanceID})
+	sub := s.broker.Wake(events.Filter{UserID: userID, InstanceID: instanceID})
 	defer sub.Close()
 	s.waits.Add(1)
 	defer s.waits.Add(-1)

@@ -58,6 +58,10 @@ type Broker interface {
 	Publish(ctx context.Context, evs ...Event) error
 	// Subscribe registers a subscription; the caller must Close it.
 	Subscribe(f Filter) *Subscription
+	// Wake subscribes a waiter, which only needs to know that something
+	// happened before it re-reads the database: it keeps at most one
+	// pending event, so thousands of waiters cost little memory.
+	Wake(f Filter) *Subscription
 	// Subscribers returns the current number of open subscriptions.
 	Subscribers() int
 	// Close stops the broker and closes the channel of every remaining

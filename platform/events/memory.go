@@ -82,8 +82,13 @@ func (m *Memory) sendAll(set map[*Subscription]struct{}, ev Event) {
 
 // Subscribe registers a subscription. After Close it returns a subscription
 // whose channel is already closed, so a late waiter ends at once.
-func (m *Memory) Subscribe(f Filter) *Subscription {
-	s := newSubscription(m, f)
+func (m *Memory) Subscribe(f Filter) *Subscription { return m.subscribe(f, bufferSize) }
+
+// Wake registers a subscription that keeps at most one pending event.
+func (m *Memory) Wake(f Filter) *Subscription { return m.subscribe(f, 1) }
+
+func (m *Memory) subscribe(f Filter, capacity int) *Subscription {
+	s := newSubscription(m, f, capacity)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {

@@ -267,3 +267,23 @@ func BenchmarkPublishWithManyWaiters(b *testing.B) {
 		<-sub.C()
 	}
 }
+
+// A waiter's subscription holds one wake-up; more are dropped, and the
+// publisher never blocks.
+func TestWakeKeepsOneEvent(t *testing.T) {
+	m := NewMemory()
+	defer m.Close()
+	w := m.Wake(Filter{UserID: "u"})
+	for i := range 5 {
+		if err := m.Publish(context.Background(), Event{Kind: "k", UserID: "u", Seq: int64(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := receive(t, w); got.Seq != 0 {
+		t.Fatalf("got %+v, want the first event", got)
+	}
+	expectNone(t, w, 50*time.Millisecond)
+	if w.Dropped() != 4 {
+		t.Fatalf("dropped %d, want 4", w.Dropped())
+	}
+}

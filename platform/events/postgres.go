@@ -235,6 +235,9 @@ func (p *Postgres) Publish(ctx context.Context, evs ...Event) error {
 // Subscribe registers a local subscription.
 func (p *Postgres) Subscribe(f Filter) *Subscription { return p.mem.Subscribe(f) }
 
+// Wake registers a local subscription that keeps at most one pending event.
+func (p *Postgres) Wake(f Filter) *Subscription { return p.mem.Wake(f) }
+
 // Subscribers returns the number of open local subscriptions.
 func (p *Postgres) Subscribers() int { return p.mem.Subscribers() }
 

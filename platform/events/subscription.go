@@ -23,8 +23,8 @@ type Subscription struct {
 	dropped atomic.Uint64
 }
 
-func newSubscription(hub *Memory, f Filter) *Subscription {
-	return &Subscription{filter: f, ch: make(chan Event, bufferSize), hub: hub}
+func newSubscription(hub *Memory, f Filter, capacity int) *Subscription {
+	return &Subscription{filter: f, ch: make(chan Event, capacity), hub: hub}
 }
 
 // C returns the channel events arrive on. It is closed when the subscription
