@@ -125,6 +125,8 @@ func BenchmarkMCPWaiters(b *testing.B) {
 				b.ReportMetric((q1-q0)/5, "db_queries/s")
 				b.ReportMetric(float64(procRSS(b, p.cmd.Process.Pid))/(1<<20), "server_rss_MB")
 				b.ReportMetric(scrape(b, p.URL, "go_goroutines"), "server_goroutines")
+				b.ReportMetric(scrape(b, p.URL, "go_memstats_heap_inuse_bytes")/(1<<20), "server_heap_inuse_MB")
+				b.ReportMetric(scrape(b, p.URL, "go_memstats_stack_inuse_bytes")/(1<<20), "server_stacks_MB")
 				cancel()
 				wg.Wait()
 			}

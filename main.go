@@ -52,6 +52,7 @@ Usage:
   omnara token create --email E --name N       print a new agent API key
   omnara token list --email E                  list a user's API keys
   omnara token revoke ID                       revoke an API key
+  omnara mcp-stdio --url U --api-key K         stdio MCP bridge to a server's /mcp/
   omnara version                               print the version
 
 Every command takes the server's flags (--data-dir, --database-url, ...);
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		err = c.user(args)
 	case "token":
 		err = c.token(args)
+	case "mcp-stdio":
+		err = c.mcpStdio(args)
 	case "version":
 		fmt.Fprintln(stdout, "omnara", version)
 	case "help":
