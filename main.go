@@ -53,6 +53,8 @@ Usage:
   omnara token list --email E                  list a user's API keys
   omnara token revoke ID                       revoke an API key
   omnara mcp-stdio --url U --api-key K         stdio MCP bridge to a server's /mcp/
+  omnara mcp install --client C --url U --api-key K [--dry-run]
+                                               add the server to an MCP client's configuration
   omnara version                               print the version
 
 Every command takes the server's flags (--data-dir, --database-url, ...);
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		err = c.token(args)
 	case "mcp-stdio":
 		err = c.mcpStdio(args)
+	case "mcp":
+		err = c.mcpCommand(args)
 	case "version":
 		fmt.Fprintln(stdout, "omnara", version)
 	case "help":
