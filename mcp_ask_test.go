@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -119,6 +120,7 @@ func TestMCPDroppedAskResumesWithWaitForAnswer(t *testing.T) {
 		cs := mcpClient(t, a, "claude-code", nil)
 		id := mustTool(t, cs, "log_step", map[string]any{"step_description": "start"})["agent_instance_id"].(string)
 		baseline := srv.srv.broker.Subscribers()
+		goroutines := runtime.NumGoroutine()
 
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
@@ -129,8 +131,9 @@ func TestMCPDroppedAskResumesWithWaitForAnswer(t *testing.T) {
 		waitUntil(t, "the question to wait", func() bool { return srv.srv.domain.agents.Waiting() == 1 })
 		cancel()
 		<-done
-		waitUntil(t, "the wait and its subscription to be freed", func() bool {
-			return srv.srv.domain.agents.Waiting() == 0 && srv.srv.broker.Subscribers() == baseline
+		waitUntil(t, "the wait, its subscription and its goroutines to be freed", func() bool {
+			return srv.srv.domain.agents.Waiting() == 0 && srv.srv.broker.Subscribers() == baseline &&
+				runtime.NumGoroutine() <= goroutines
 		})
 
 		q := lastQuestion(t, a, id)
