@@ -194,3 +194,25 @@ func TestMCPEndpointRequiresAKey(t *testing.T) {
 func nil2params(name string, args map[string]any) *sdk.CallToolParams {
 	return &sdk.CallToolParams{Name: name, Arguments: args}
 }
+
+// A plain HTTP client that accepts only JSON gets a JSON answer; one that
+// accepts both gets the SSE stream.
+func TestMCPAnswersJSONOrSSE(t *testing.T) {
+	env := map[string]string{"OMNARA_DATA_DIR": t.TempDir(), "OMNARA_LISTEN": "127.0.0.1:0"}
+	srv := startServer(t, env)
+	a := newUserWithKey(t, env, srv, "ann@example.com")
+	b := newBrowser(t, srv.URL)
+	call := `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"log_step","arguments":{"step_description":"plain JSON"}}}`
+	for accept, contentType := range map[string]string{
+		"application/json":                    "application/json",
+		"application/json, text/event-stream": "text/event-stream",
+	} {
+		res := b.do(http.MethodPost, "/mcp", strings.NewReader(call), http.Header{
+			"Authorization": {"Bearer " + a.key}, "Content-Type": {"application/json"},
+			"Accept": {accept}, "Mcp-Protocol-Version": {"2025-06-18"},
+		})
+		if res.status != 200 || !strings.HasPrefix(res.header.Get("Content-Type"), contentType) || !strings.Contains(res.body, `\"step_number\":`) && !strings.Contains(res.body, `"step_number":`) {
+			t.Errorf("Accept %q: %d %s %s", accept, res.status, res.header.Get("Content-Type"), res.body)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -48,18 +49,26 @@ func New(d Deps) *Module {
 		Instructions: "Report your progress with log_step, ask the person with ask_question when you need them, and end_session when done. Reuse one agent_instance_id for the whole task.",
 	})
 	m.addTools(server)
-	handler := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return server }, &sdk.StreamableHTTPOptions{
-		// Stateless: any instance answers any request, a restart loses
-		// nothing, and there are no sessions to keep or expire.
-		Stateless: true,
-		// A waiting ask_question ends when its caller hangs up.
-		PropagateRequestCancellation: true,
-		// Every request carries an API key, which a rebinding page cannot
-		// have; the check would refuse reverse proxies that keep the
-		// public Host header.
-		DisableLocalhostProtection: true,
-		Logger:                     d.Logger,
-	})
+	options := func(jsonResponse bool) *sdk.StreamableHTTPOptions {
+		return &sdk.StreamableHTTPOptions{
+			// Stateless: any instance answers any request, a restart loses
+			// nothing, and there are no sessions to keep or expire.
+			Stateless:    true,
+			JSONResponse: jsonResponse,
+			// A waiting ask_question ends when its caller hangs up.
+			PropagateRequestCancellation: true,
+			// Every request carries an API key, which a rebinding page
+			// cannot have; the check would refuse reverse proxies that keep
+			// the public Host header.
+			DisableLocalhostProtection: true,
+			Logger:                     d.Logger,
+		}
+	}
+	getServer := func(*http.Request) *sdk.Server { return server }
+	handler := chooseResponseMode(
+		sdk.NewStreamableHTTPHandler(getServer, options(false)),
+		sdk.NewStreamableHTTPHandler(getServer, options(true)),
+	)
 	// The SDK's bearer check hands the key's owner to the tools; keys were
 	// already checked (and answered in Omnara's 401 shape) by RequireAPIKey.
 	m.handler = auth.RequireBearerToken(func(ctx context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
@@ -70,6 +79,24 @@ func New(d Deps) *Module {
 		return &auth.TokenInfo{UserID: p.UserID}, nil
 	}, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(handler)
 	return m
+}
+
+// chooseResponseMode answers over SSE (with progress notifications) when
+// the client accepts it, and with plain JSON otherwise, so simple HTTP
+// clients that send only "Accept: application/json" work too. The SDK
+// wants both types listed, so the JSON path adds the one the client left
+// out.
+func chooseResponseMode(sse, plain http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		accept := strings.Join(r.Header.Values("Accept"), ",")
+		if strings.Contains(accept, "text/event-stream") || r.Method != http.MethodPost {
+			sse.ServeHTTP(w, r)
+			return
+		}
+		r = r.Clone(r.Context())
+		r.Header.Set("Accept", "application/json, text/event-stream")
+		plain.ServeHTTP(w, r)
+	})
 }
 
 // Routes mounts the MCP endpoint at /mcp and /mcp/ (clients use both; a
