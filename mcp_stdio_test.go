@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,11 +20,14 @@ func TestMCPStdioBridge(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := buildRelease(t)
-	env := map[string]string{"OMNARA_DATA_DIR": t.TempDir(), "OMNARA_LISTEN": "127.0.0.1:0"}
+	env := map[string]string{"OMNARA_DATA_DIR": t.TempDir(), "OMNARA_LISTEN": "127.0.0.1:0", "OMNARA_MCP_PROGRESS_INTERVAL": "200ms"}
 	srv := startServer(t, env)
 	a := newUserWithKey(t, env, srv, "ann@example.com")
 
-	client := sdk.NewClient(&sdk.Implementation{Name: "claude-code", Version: "2"}, nil)
+	var progress atomic.Int64
+	client := sdk.NewClient(&sdk.Implementation{Name: "claude-code", Version: "2"}, &sdk.ClientOptions{
+		ProgressNotificationHandler: func(context.Context, *sdk.ProgressNotificationClientRequest) { progress.Add(1) },
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cs, err := client.Connect(ctx, &sdk.CommandTransport{Command: exec.Command(bin, "mcp-stdio", "--url", srv.URL, "--api-key", a.key, "--agent-type", "claude-code")}, nil)
@@ -82,5 +86,17 @@ func TestMCPStdioBridge(t *testing.T) {
 	}
 	if got := approve("Write", "No"); got["behavior"] != "deny" || got["message"] != "Permission denied by user" {
 		t.Fatalf("denied: %v", got)
+	}
+
+	// Progress from the server reaches the local client through the bridge.
+	go func() {
+		time.Sleep(700 * time.Millisecond)
+		a.reply(id, "fine")
+	}()
+	if res := mustTool(t, cs, "ask_question", map[string]any{"agent_instance_id": id, "question_text": "ok?"}); res["answer"] != "fine" {
+		t.Fatalf("ask through the bridge: %v", res)
+	}
+	if progress.Load() == 0 {
+		t.Error("no progress notification crossed the bridge")
 	}
 }

@@ -74,22 +74,31 @@ type bridge struct {
 // forward passes a tool call to the server unchanged, relaying progress.
 func (b *bridge) forward(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
 	params := &sdk.CallToolParams{Name: req.Params.Name, Arguments: req.Params.Arguments}
-	if token := req.Params.GetProgressToken(); token != nil {
-		params.SetProgressToken(token)
-		b.mu.Lock()
-		b.progress[token] = req.Session
-		b.mu.Unlock()
-		defer func() {
-			b.mu.Lock()
-			delete(b.progress, token)
-			b.mu.Unlock()
-		}()
-	}
+	defer b.relayProgress(req, params)()
 	res, err := b.remote.CallTool(ctx, params)
 	if err == nil && !res.IsError {
 		b.remember(res)
 	}
 	return res, err
+}
+
+// relayProgress passes the local call's progress token on to the server
+// and routes the server's notifications for it back to the local session
+// until the returned function runs.
+func (b *bridge) relayProgress(req *sdk.CallToolRequest, params *sdk.CallToolParams) func() {
+	token := req.Params.GetProgressToken()
+	if token == nil {
+		return func() {}
+	}
+	params.SetProgressToken(token)
+	b.mu.Lock()
+	b.progress[token] = req.Session
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		delete(b.progress, token)
+		b.mu.Unlock()
+	}
 }
 
 func (b *bridge) forwardProgress(ctx context.Context, req *sdk.ProgressNotificationClientRequest) {
@@ -141,13 +150,7 @@ func (b *bridge) approve(ctx context.Context, req *sdk.CallToolRequest, in appro
 	params := &sdk.CallToolParams{Name: "ask_question", Arguments: map[string]any{
 		"agent_instance_id": instance, "question_text": question, "options": []string{"Yes", always, "No"},
 	}}
-	if token := req.Params.GetProgressToken(); token != nil {
-		params.SetProgressToken(token)
-		b.mu.Lock()
-		b.progress[token] = req.Session
-		b.mu.Unlock()
-		defer func() { b.mu.Lock(); delete(b.progress, token); b.mu.Unlock() }()
-	}
+	defer b.relayProgress(req, params)()
 	res, err := b.remote.CallTool(ctx, params)
 	if err != nil {
 		return nil, nil, err
