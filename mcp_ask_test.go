@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -147,5 +149,49 @@ func TestMCPDroppedAskResumesWithWaitForAnswer(t *testing.T) {
 			t.Fatalf("wait_for_answer again: %v", res)
 		}
 		toolFails(t, cs, "wait_for_answer", map[string]any{"question_id": newInstanceID()}, "Question not found")
+	})
+}
+
+// A question survives a server restart: the agent picks the answer up on
+// the new server with wait_for_answer.
+func TestMCPWaitForAnswerAfterRestart(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, env map[string]string) {
+		mustOmnara(t, env, "", "user", "add", "--email", "ann@example.com", "--password", "long enough")
+		key := strings.TrimSpace(mustOmnara(t, env, "", "token", "create", "--email", "ann@example.com", "--name", "k"))
+
+		ctx, stop := context.WithCancel(context.Background())
+		c := cli{ctx: ctx, env: func(k string) string { return env[k] }, stdout: io.Discard, stderr: io.Discard}
+		cfg, _ := c.parseConfig(newFlagSet("serve"), nil)
+		first, err := c.startServer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stopped := make(chan error, 1)
+		go func() { stopped <- first.run(ctx) }()
+		a := &agent{t: t, base: first.url() + "/api/v1", key: key}
+		cs := mcpClient(t, a, "claude-code", nil)
+		id := mustTool(t, cs, "log_step", map[string]any{"step_description": "start"})["agent_instance_id"].(string)
+		asked := make(chan string, 1)
+		go func() {
+			_, errText := callTool(t, context.Background(), cs, "ask_question", map[string]any{"agent_instance_id": id, "question_text": "Before the restart?"})
+			asked <- errText
+		}()
+		waitUntil(t, "the question to wait", func() bool { return first.domain.agents.Waiting() == 1 })
+		q := lastQuestion(t, a, id)
+		stop()
+		if err := <-stopped; err != nil {
+			t.Fatal(err)
+		}
+		if errText := <-asked; errText == "" {
+			t.Fatal("ask_question returned an answer although nobody answered before the restart")
+		}
+
+		second := startServer(t, env)
+		a2 := &agent{t: t, base: second.URL + "/api/v1", key: key}
+		a2.reply(id, "after the restart")
+		res := mustTool(t, mcpClient(t, a2, "claude-code", nil), "wait_for_answer", map[string]any{"question_id": q})
+		if res["answer"] != "after the restart" || res["question_id"] != q {
+			t.Fatalf("wait_for_answer after a restart: %v", res)
+		}
 	})
 }

@@ -15,6 +15,8 @@ var (
 	ErrAlreadyQuestion    = errors.New("message already requires user input")
 	ErrQuestionNotFound   = errors.New("question not found")
 	ErrStatusNotSupported = errors.New("status update not supported")
-	ErrContentRequired    = errors.New("content must not be empty")
 	ErrAgentTypeEmpty     = errors.New("agent_type must not be empty")
+	// ErrStopping: the server is shutting down; writes are refused and
+	// waits end.
+	ErrStopping = errors.New("the server is shutting down")
 )

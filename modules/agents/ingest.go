@@ -2,7 +2,6 @@ package agents
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,9 +14,6 @@ const (
 	ingestQueue   = 1024
 	ingestTimeout = 30 * time.Second
 )
-
-// ErrStopping refuses writes that arrive while the server shuts down.
-var ErrStopping = errors.New("the server is shutting down")
 
 // ingester is group commit for agent messages: a writer takes the
 // messages queued while its previous batch was written and writes them in

@@ -36,6 +36,9 @@ func (s *Service) Pending(ctx context.Context, userID, instanceID, lastRead stri
 		res, err = s.pendingOnce(ctx, userID, id, ptr)
 		return err == nil && (res.Stale || len(res.Messages) > 0), err
 	})
+	if errors.Is(err, ErrStopping) && res != nil {
+		err = nil // a long poll answers what there is; the client polls again
+	}
 	return res, err
 }
 

@@ -102,6 +102,9 @@ func (s *Service) Question(ctx context.Context, userID, messageID string, wait t
 		}
 		return view.Answer != nil, err
 	})
+	if errors.Is(err, ErrStopping) {
+		err = nil // answer what there is; the agent asks again
+	}
 	return view, err
 }
 

@@ -13,7 +13,8 @@ const MaxWait = 300 * time.Second
 // waitFor runs check until it reports done, the wait runs out, the client
 // goes away or the server stops. It subscribes before the first check, so
 // a change committed between a check and the wait still wakes it; it never
-// polls. It returns ctx's error only when the caller is gone.
+// polls. It returns ctx's error when the caller is gone and ErrStopping
+// when the server shuts down.
 func (s *Service) waitFor(ctx context.Context, userID, instanceID string, wait time.Duration, check func() (bool, error)) error {
 	if wait <= 0 {
 		_, err := check()
@@ -34,13 +35,13 @@ func (s *Service) waitFor(ctx context.Context, userID, instanceID string, wait t
 		select {
 		case _, open := <-sub.C():
 			if !open { // the broker closed: the server is stopping
-				return nil
+				return ErrStopping
 			}
 			drain(sub)
 		case <-timer.C:
 			return nil
 		case <-s.stopping:
-			return nil
+			return ErrStopping
 		case <-ctx.Done():
 			return ctx.Err()
 		}
