@@ -3,6 +3,7 @@ package agents
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -104,7 +105,12 @@ func (s *Service) UpdateStatus(ctx context.Context, userID, instanceID, status s
 	if !ok {
 		return ErrInstanceNotFound
 	}
-	if _, err := s.repo.instance(ctx, userID, id); err != nil {
+	// Unknown answers 404 before an unsupported status answers 400; the
+	// small state read is enough to know.
+	if inst, err := s.repo.readState(ctx, id); err != nil || inst.UserID != userID {
+		if err == nil || errors.Is(err, ErrInstanceNotFound) {
+			return ErrInstanceNotFound
+		}
 		return err
 	}
 	if status != StatusCompleted {
