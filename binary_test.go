@@ -46,6 +46,13 @@ func startBinary(tb testing.TB, bin string, env map[string]string) *process {
 	tb.Helper()
 	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	// Runtime settings pass through, so a benchmark row can be reproduced
+	// with, say, GOGC=50.
+	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG"} {
+		if v, ok := os.LookupEnv(k); ok {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
