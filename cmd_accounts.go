@@ -27,7 +27,7 @@ func (c cli) accountsCommand(fs *flag.FlagSet, args []string, check func() error
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := accounts.NewService(c.ctx, p.db.Gorm, p.logger)
+	svc, err := accounts.NewService(c.ctx, p.db.Gorm, p.logger, nil)
 	if err != nil {
 		p.close()
 		return nil, nil, err

@@ -109,11 +109,13 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 type domain struct {
 	accounts *accounts.Module
 	agents   *agents.Service
+	broker   events.Broker
+	stopping <-chan struct{}
 }
 
 // newDomain builds the domain modules over the platform.
 func newDomain(ctx context.Context, p *platform, broker events.Broker, stopping <-chan struct{}) (*domain, error) {
-	acc, err := accounts.New(ctx, accounts.Deps{DB: p.db.Gorm, Logger: p.logger, BaseURL: p.cfg.BaseURL, Secure: p.cfg.Secure()})
+	acc, err := accounts.New(ctx, accounts.Deps{DB: p.db.Gorm, Logger: p.logger, BaseURL: p.cfg.BaseURL, Secure: p.cfg.Secure(), Broker: broker, Static: p.static})
 	if err != nil {
 		return nil, err
 	}
@@ -132,14 +134,17 @@ func newDomain(ctx context.Context, p *platform, broker events.Broker, stopping 
 			Name: "omnara_event_subscribers", Help: "Open subscriptions to the events broker (waits, live pages).",
 		}, func() float64 { return float64(broker.Subscribers()) }),
 	)
-	return &domain{accounts: acc, agents: ag}, nil
+	return &domain{accounts: acc, agents: ag, broker: broker, stopping: stopping}, nil
 }
 
 // mount is the table of contents of the HTTP interface: every module
 // registers its routes here and nowhere else.
 func mount(e *echo.Echo, p *platform, d *domain) error {
 	acc := d.accounts
-	dash, err := dashboard.New(dashboard.Deps{RequireSession: acc.RequireSession(), Secure: p.cfg.Secure()})
+	dash, err := dashboard.New(dashboard.Deps{
+		Accounts: acc.Service(), Agents: d.agents, Broker: d.broker, RequireSession: acc.RequireSession(),
+		Static: p.static, Logger: p.logger, BaseURL: p.cfg.BaseURL, Secure: p.cfg.Secure(), Stopping: d.stopping,
+	})
 	if err != nil {
 		return err
 	}
@@ -151,6 +156,6 @@ func mount(e *echo.Echo, p *platform, d *domain) error {
 	acc.Routes(e.Group(""))
 	api.Routes(e.Group("/api/v1"))
 	tools.Routes(e)
-	dash.Routes(e.Group(""))
+	dash.Routes(e)
 	return nil
 }

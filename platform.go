@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/omnara-go/omnara/assets"
 	"github.com/omnara-go/omnara/platform/config"
 	"github.com/omnara-go/omnara/platform/db"
 	"github.com/omnara-go/omnara/platform/logging"
 	"github.com/omnara-go/omnara/platform/metrics"
+	"github.com/omnara-go/omnara/platform/web"
 )
 
 // platform is the shared infrastructure every command stands on.
@@ -19,6 +21,7 @@ type platform struct {
 	logger  *slog.Logger
 	metrics *metrics.Metrics // nil for one-shot commands
 	db      *db.DB
+	static  *web.Static // embedded stylesheet, scripts and icons
 }
 
 // parseConfig parses a command's flags together with the shared ones.
@@ -42,10 +45,13 @@ func (c cli) parseConfig(fs *flag.FlagSet, args []string) (config.Config, error)
 // up to date, as every command but "migrate" does.
 func (c cli) openPlatform(cfg config.Config, withMetrics, migrate bool) (*platform, error) {
 	p := &platform{cfg: cfg, logger: logging.New(c.stderr, cfg.LogLevel, cfg.LogFormat)}
+	var err error
+	if p.static, err = web.NewStatic(assets.Static); err != nil {
+		return nil, err
+	}
 	if withMetrics {
 		p.metrics = metrics.New()
 	}
-	var err error
 	if p.db, err = db.Open(c.ctx, cfg, p.logger, p.metrics); err != nil {
 		return nil, err
 	}

@@ -16,11 +16,18 @@ const sessionCookie = "omnara_session"
 
 type principalKey struct{}
 type userKey struct{}
+type sessionKey struct{}
 
 // PrincipalFrom returns the API key's owner that RequireAPIKey put in ctx.
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok
+}
+
+// SessionFrom returns the browser session that RequireSession put in ctx.
+func SessionFrom(ctx context.Context) (*LoginSession, bool) {
+	ls, ok := ctx.Value(sessionKey{}).(*LoginSession)
+	return ls, ok
 }
 
 // UserFrom returns the signed-in user that RequireSession put in ctx.
@@ -90,7 +97,7 @@ func (m *Module) RequireSession() echo.MiddlewareFunc {
 			if ck, err := c.Cookie(sessionCookie); err == nil {
 				token = ck.Value
 			}
-			u, _, err := m.svc.SessionUser(c.Request().Context(), token)
+			u, ls, err := m.svc.SessionUser(c.Request().Context(), token)
 			if errors.Is(err, ErrSessionNotFound) || errors.Is(err, ErrUserNotFound) {
 				if c.Request().Method == http.MethodGet {
 					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
@@ -101,7 +108,8 @@ func (m *Module) RequireSession() echo.MiddlewareFunc {
 				return web.Internal(err)
 			}
 			req := c.Request()
-			c.SetRequest(req.WithContext(context.WithValue(req.Context(), userKey{}, u)))
+			ctx := context.WithValue(req.Context(), userKey{}, u)
+			c.SetRequest(req.WithContext(context.WithValue(ctx, sessionKey{}, ls)))
 			return next(c)
 		}
 	}

@@ -21,4 +21,6 @@ var (
 	ErrKeyRevoked         = errors.New("the key has been revoked")
 	ErrKeyUnknown         = errors.New("the key is not known to this server")
 	ErrDisplayNameTooLong = errors.New("the name must be at most 200 characters long")
+	ErrUnknownTimeZone    = errors.New("the time zone is not known; use an IANA name such as Europe/Paris")
+	ErrWrongPassword      = errors.New("the current password is wrong")
 )

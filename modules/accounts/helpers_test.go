@@ -20,7 +20,7 @@ func eachService(t *testing.T, f func(t *testing.T, s *Service)) {
 func newService(tb testing.TB, env map[string]string) *Service {
 	tb.Helper()
 	d := dbtest.Open(tb, env, nil)
-	s, err := NewService(context.Background(), d.Gorm, logging.New(io.Discard, "error", "text"))
+	s, err := NewService(context.Background(), d.Gorm, logging.New(io.Discard, "error", "text"), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,6 +7,7 @@ type User struct {
 	ID           string `gorm:"primaryKey"`
 	Email        string
 	DisplayName  string
+	TimeZone     string // IANA name; pages show times in it
 	PasswordHash string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

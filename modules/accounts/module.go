@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/omnara-go/omnara/assets"
+	"github.com/omnara-go/omnara/platform/events"
 	"github.com/omnara-go/omnara/platform/web"
 )
 
@@ -18,6 +19,8 @@ type Deps struct {
 	Logger  *slog.Logger
 	BaseURL string // public URL, for the setup link
 	Secure  bool   // served over TLS: cookies get the Secure flag
+	Broker  events.Broker
+	Static  *web.Static // for the layout's stylesheet and script links
 }
 
 // Module is the accounts module's entry point.
@@ -31,11 +34,11 @@ type Module struct {
 
 // New builds the module; it creates the API key signing key on first start.
 func New(ctx context.Context, d Deps) (*Module, error) {
-	svc, err := NewService(ctx, d.DB, d.Logger)
+	svc, err := NewService(ctx, d.DB, d.Logger, d.Broker)
 	if err != nil {
 		return nil, err
 	}
-	pages, err := web.ParsePages(assets.Templates, "templates/layout.html", "templates/accounts/*.html")
+	pages, err := web.ParsePages(assets.Templates, d.Static.Funcs(), []string{"templates/layout.html"}, "templates/accounts/*.html")
 	if err != nil {
 		return nil, err
 	}

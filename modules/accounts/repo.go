@@ -77,8 +77,53 @@ func (r repo) touchSession(ctx context.Context, userID, id string, now time.Time
 		Where("user_id = ? AND id = ?", userID, id).Update("last_seen_at", now).Error
 }
 
-func (r repo) deleteSessionByHash(ctx context.Context, hash string) error {
-	return r.db.WithContext(ctx).Where("token_hash = ?", hash).Delete(&LoginSession{}).Error
+// deleteSessionByHash signs one browser out and returns whose it was.
+func (r repo) deleteSessionByHash(ctx context.Context, hash string) (string, error) {
+	var ls LoginSession
+	err := r.db.WithContext(ctx).Select("user_id").Where("token_hash = ?", hash).Take(&ls).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return ls.UserID, r.db.WithContext(ctx).Where("token_hash = ?", hash).Delete(&LoginSession{}).Error
+}
+
+func (r repo) sessionsOf(ctx context.Context, userID string, now time.Time) ([]LoginSession, error) {
+	var ss []LoginSession
+	err := r.db.WithContext(ctx).Where("user_id = ? AND expires_at > ?", userID, now).
+		Order("last_seen_at DESC, id").Limit(200).Find(&ss).Error
+	return ss, err
+}
+
+func (r repo) sessionExists(ctx context.Context, userID, id string, now time.Time) (bool, error) {
+	var n int64
+	err := r.db.WithContext(ctx).Model(&LoginSession{}).
+		Where("user_id = ? AND id = ? AND expires_at > ?", userID, id, now).Count(&n).Error
+	return n > 0, err
+}
+
+// deleteSessions removes the user's session only (when not "") or all but
+// keep (when not "").
+func (r repo) deleteSessions(ctx context.Context, userID, only, keep string) (int64, error) {
+	q := r.db.WithContext(ctx).Where("user_id = ?", userID)
+	if only != "" {
+		q = q.Where("id = ?", only)
+	}
+	if keep != "" {
+		q = q.Where("id <> ?", keep)
+	}
+	res := q.Delete(&LoginSession{})
+	return res.RowsAffected, res.Error
+}
+
+func (r repo) updateUser(ctx context.Context, userID string, cols map[string]any) error {
+	res := r.db.WithContext(ctx).Model(&User{}).Where("id = ?", userID).Updates(cols)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrUserNotFound
+	}
+	return res.Error
 }
 
 func (r repo) createKey(ctx context.Context, k *APIKey) error {

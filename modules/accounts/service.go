@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/omnara-go/omnara/platform/events"
 )
 
 // Service holds the account rules: users, passwords, login sessions, API
@@ -16,6 +18,7 @@ import (
 type Service struct {
 	repo     repo
 	logger   *slog.Logger
+	broker   events.Broker // nil: no live streams to tell
 	now      func() time.Time
 	signer   ed25519.PrivateKey
 	keys     keyCache
@@ -28,10 +31,11 @@ type Service struct {
 }
 
 // NewService loads (or on first start creates) the API key signing key.
-func NewService(ctx context.Context, db *gorm.DB, logger *slog.Logger) (*Service, error) {
+func NewService(ctx context.Context, db *gorm.DB, logger *slog.Logger, broker events.Broker) (*Service, error) {
 	s := &Service{
 		repo:   repo{db},
 		logger: logger,
+		broker: broker,
 		now:    func() time.Time { return time.Now().UTC() },
 		// Five failures per account, then one try a minute; a single
 		// client gets more room because it may serve several people.
@@ -81,7 +85,7 @@ func (s *Service) newUser(email, password, name string) (*User, error) {
 		return nil, err
 	}
 	now := s.now()
-	return &User{ID: newID(), Email: email, DisplayName: name, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}, nil
+	return &User{ID: newID(), Email: email, DisplayName: name, TimeZone: "UTC", PasswordHash: hash, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 // CreateUser adds an account.

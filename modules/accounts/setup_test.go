@@ -51,7 +51,7 @@ func TestSetupRaceCreatesOneAccount(t *testing.T) {
 func TestInstancesShareTheSigningKey(t *testing.T) {
 	eachService(t, func(t *testing.T, s *Service) {
 		ctx := context.Background()
-		other, err := NewService(ctx, s.repo.db, s.logger)
+		other, err := NewService(ctx, s.repo.db, s.logger, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

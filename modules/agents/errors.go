@@ -16,6 +16,7 @@ var (
 	ErrQuestionNotFound   = errors.New("question not found")
 	ErrStatusNotSupported = errors.New("status update not supported")
 	ErrAgentTypeEmpty     = errors.New("agent_type must not be empty")
+	ErrNameTooLong        = errors.New("the name must be at most 200 characters long")
 	// ErrStopping: the server is shutting down; writes are refused and
 	// waits end.
 	ErrStopping = errors.New("the server is shutting down")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -151,4 +152,40 @@ func (s *Service) Heartbeat(ctx context.Context, userID, instanceID string) (tim
 	}
 	s.publish(ctx, instanceEvent(userID, id, EventHeartbeat))
 	return now, nil
+}
+
+// Rename gives an instance a name people recognise; an empty name clears it.
+func (s *Service) Rename(ctx context.Context, userID, instanceID, name string) error {
+	id, ok := ParseID(instanceID)
+	if !ok {
+		return ErrInstanceNotFound
+	}
+	name = strings.TrimSpace(name)
+	if len(name) > 200 {
+		return ErrNameTooLong
+	}
+	if err := s.repo.updateInstance(ctx, userID, id, map[string]any{"name": nullIfEmpty(name), "updated_at": s.now()}); err != nil {
+		return err
+	}
+	s.publish(ctx, instanceEvent(userID, id, EventInstanceUpdated))
+	return nil
+}
+
+// Delete removes an instance and all its messages for good.
+func (s *Service) Delete(ctx context.Context, userID, instanceID string) error {
+	id, ok := ParseID(instanceID)
+	if !ok {
+		return ErrInstanceNotFound
+	}
+	err := s.repo.inTx(ctx, func(r repo) error {
+		if _, err := r.lockInstance(ctx, userID, id); err != nil {
+			return err
+		}
+		return r.deleteInstance(ctx, userID, id)
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, instanceEvent(userID, id, EventInstanceDeleted))
+	return nil
 }

@@ -92,8 +92,11 @@ func (r repo) createInstance(ctx context.Context, in *Instance) error {
 
 // updateInstance writes the given columns of one of the user's instances.
 func (r repo) updateInstance(ctx context.Context, userID, id string, cols map[string]any) error {
-	return r.db.WithContext(ctx).Model(&Instance{}).
-		Where("user_id = ? AND id = ?", userID, id).Updates(cols).Error
+	res := r.db.WithContext(ctx).Model(&Instance{}).Where("user_id = ? AND id = ?", userID, id).Updates(cols)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrInstanceNotFound
+	}
+	return res.Error
 }
 
 // readState reads the read-pointer state of an instance, whoever owns it
@@ -227,6 +230,15 @@ func (r repo) advancePointer(ctx context.Context, userID, id, old string, next M
 		Where("user_id = ? AND id = ? AND last_read_message_id = ?", userID, id, old).
 		Updates(map[string]any{"last_read_message_id": next.ID, "last_read_seq": next.Seq, "updated_at": now})
 	return res.RowsAffected == 1, res.Error
+}
+
+// deleteInstance removes an instance and its messages (foreign keys would
+// cascade, but saying it keeps both databases honest).
+func (r repo) deleteInstance(ctx context.Context, userID, id string) error {
+	if err := r.db.WithContext(ctx).Where("user_id = ? AND instance_id = ?", userID, id).Delete(&Message{}).Error; err != nil {
+		return err
+	}
+	return r.db.WithContext(ctx).Where("user_id = ? AND id = ?", userID, id).Delete(&Instance{}).Error
 }
 
 func (r repo) touchHeartbeat(ctx context.Context, userID, id string, now time.Time) error {

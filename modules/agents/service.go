@@ -88,6 +88,7 @@ const (
 	EventMessageUpdated  events.Kind = "message.updated"
 	EventInstanceCreated events.Kind = "instance.created"
 	EventInstanceUpdated events.Kind = "instance.updated"
+	EventInstanceDeleted events.Kind = "instance.deleted"
 	EventGitDiffUpdated  events.Kind = "gitdiff.updated"
 	EventHeartbeat       events.Kind = "heartbeat"
 )

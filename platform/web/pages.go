@@ -7,19 +7,21 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 )
 
 // Pages are a module's templates, each parsed together with the shared
-// layout once at start.
+// layout and partials once at start.
 type Pages struct {
 	byName map[string]*template.Template
 }
 
-// ParsePages reads layout and every file matching pattern from fsys; a page
-// is named by its file name without extension ("login" for login.html).
-func ParsePages(fsys fs.FS, layout, pattern string) (*Pages, error) {
+// ParsePages reads every file matching pattern from fsys, each together
+// with the shared files (the layout, partials) and funcs; a page is named
+// by its file name without extension ("login" for login.html).
+func ParsePages(fsys fs.FS, funcs template.FuncMap, shared []string, pattern string) (*Pages, error) {
 	files, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return nil, err
@@ -29,7 +31,7 @@ func ParsePages(fsys fs.FS, layout, pattern string) (*Pages, error) {
 	}
 	p := &Pages{byName: map[string]*template.Template{}}
 	for _, f := range files {
-		t, err := template.ParseFS(fsys, layout, f)
+		t, err := template.New(path.Base(f)).Funcs(funcs).ParseFS(fsys, append(slices.Clone(shared), f)...)
 		if err != nil {
 			return nil, err
 		}
@@ -52,6 +54,20 @@ func (p *Pages) Render(c echo.Context, status int, name string, data any) error 
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// Fragment renders one named template of page's set (a partial) without
+// the layout, for live updates and in-page loading.
+func (p *Pages) Fragment(page, name string, data any) ([]byte, error) {
+	t, ok := p.byName[page]
+	if !ok {
+		return nil, fmt.Errorf("no page named %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("render %s/%s: %w", page, name, err)
+	}
+	return buf.Bytes(), nil
 }
 
 // SafeRedirectTarget keeps only same-site paths, so a ?next= parameter can

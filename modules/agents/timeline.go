@@ -1,0 +1,68 @@
+package agents
+
+import "context"
+
+// TimelinePage is an instance with one page of its messages, oldest first.
+type TimelinePage struct {
+	Instance
+	Messages []Message
+	HasOlder bool // messages before Messages[0] exist
+}
+
+// Timeline returns one of the user's instances with the newest limit
+// messages older than beforeSeq (0 = the newest of all).
+func (s *Service) Timeline(ctx context.Context, userID, instanceID string, beforeSeq int64, limit int) (*TimelinePage, error) {
+	id, ok := ParseID(instanceID)
+	if !ok {
+		return nil, ErrInstanceNotFound
+	}
+	inst, err := s.repo.instance(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	q := s.repo.db.WithContext(ctx).Where("user_id = ? AND instance_id = ?", userID, id)
+	if beforeSeq > 0 {
+		q = q.Where("seq < ?", beforeSeq)
+	}
+	var ms []Message
+	if err := q.Order("seq DESC").Limit(limit + 1).Find(&ms).Error; err != nil {
+		return nil, err
+	}
+	page := &TimelinePage{Instance: *inst, HasOlder: len(ms) > limit}
+	if page.HasOlder {
+		ms = ms[:limit]
+	}
+	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
+		ms[i], ms[j] = ms[j], ms[i]
+	}
+	page.Messages = ms
+	return page, nil
+}
+
+// MessagesAfter lists the user's messages with a sequence number above
+// afterSeq, oldest first, in one instance or (instanceID "") in all of
+// them: what a live page missed while it was disconnected.
+func (s *Service) MessagesAfter(ctx context.Context, userID, instanceID string, afterSeq int64, limit int) ([]Message, error) {
+	q := s.repo.db.WithContext(ctx).Where("user_id = ? AND seq > ?", userID, afterSeq)
+	if instanceID != "" {
+		q = q.Where("instance_id = ?", instanceID)
+	}
+	var ms []Message
+	err := q.Order("seq").Limit(limit).Find(&ms).Error
+	return ms, err
+}
+
+// Message returns one of the user's messages.
+func (s *Service) Message(ctx context.Context, userID, messageID string) (*Message, error) {
+	return s.repo.message(ctx, userID, messageID)
+}
+
+// OpenQuestion returns the instance's newest question if no person has
+// answered it yet, else nil.
+func (s *Service) OpenQuestion(ctx context.Context, userID string, inst *Instance) (*Message, error) {
+	q, err := s.repo.latestQuestion(ctx, userID, inst.ID)
+	if err != nil || q == nil || q.Seq < inst.LastUserSeq {
+		return nil, err
+	}
+	return q, nil
+}
