@@ -211,7 +211,10 @@ func instanceErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, agents.ErrInstanceNotFound), errors.Is(err, agents.ErrInvalidInstanceID):
+	// Omnara's rules tell "another user's" and "unknown" apart (the agent
+	// API must); a page never does.
+	case errors.Is(err, agents.ErrInstanceNotFound), errors.Is(err, agents.ErrInvalidInstanceID),
+		errors.Is(err, agents.ErrAccessDenied), errors.Is(err, agents.ErrAgentTypeRequired):
 		return notFound()
 	case errors.Is(err, agents.ErrStopping):
 		return web.NewError(http.StatusServiceUnavailable, "The server is restarting. Try again in a moment.")
