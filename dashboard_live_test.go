@@ -39,7 +39,7 @@ func TestLiveInstancePage(t *testing.T) {
 		s.next(t, "message")
 		var up struct {
 			Title, Head, Answer, Diff string
-			AnswerKey                string `json:"answer_key"`
+			AnswerKey                 string `json:"answer_key"`
 		}
 		ev = s.next(t, "instance")
 		if err := json.Unmarshal([]byte(ev.data), &up); err != nil || up.AnswerKey != q["message_id"] ||
