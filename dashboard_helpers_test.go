@@ -12,7 +12,7 @@ import (
 
 // signIn signs a person in through the login form and returns their
 // browser.
-func signIn(t *testing.T, srv *testServer, email, password string) *browser {
+func signIn(t testing.TB, srv *testServer, email, password string) *browser {
 	t.Helper()
 	b := newBrowser(t, srv.URL)
 	b.get("/login")
@@ -73,7 +73,7 @@ func (b *browser) openStream(path, lastEventID string) *sseStream {
 		defer close(s.done)
 		defer res.Body.Close()
 		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		sc.Buffer(make([]byte, 0, 4096), 1<<20)
 		var ev sseEvent
 		for sc.Scan() {
 			line := sc.Text()
@@ -96,7 +96,7 @@ func (b *browser) openStream(path, lastEventID string) *sseStream {
 }
 
 // next waits for the next event of kind event, skipping others.
-func (s *sseStream) next(t *testing.T, event string) sseEvent {
+func (s *sseStream) next(t testing.TB, event string) sseEvent {
 	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 func TestLiveInstancePage(t *testing.T) {
@@ -146,4 +150,44 @@ func TestLiveOverviewIsScopedAndEndsWithTheSession(t *testing.T) {
 			return srv.srv.broker.Subscribers() == baseSubs && runtime.NumGoroutine() <= baseGoroutines
 		})
 	})
+}
+
+// TestDashboardAnswersAnMCPQuestionWithOptions: an agent asks over MCP with
+// structured options; the person taps one on the page and the blocked tool
+// call returns it.
+func TestDashboardAnswersAnMCPQuestionWithOptions(t *testing.T) {
+	env := map[string]string{"OMNARA_DATA_DIR": t.TempDir()}
+	srv := startServer(t, env)
+	a := newUserWithKey(t, env, srv, "ann@example.com")
+	cs := mcpClient(t, a, "claude-code/1.0", nil)
+	id := newInstanceID()
+	mustTool(t, cs, "log_step", map[string]any{"agent_instance_id": id, "step_description": "Planning the release"})
+	answered := make(chan string, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "ask_question", Arguments: map[string]any{
+			"agent_instance_id": id, "question_text": "Which branch?", "options": []string{"main", "release"},
+		}})
+		out, _ := json.Marshal(res)
+		answered <- fmt.Sprint(string(out), err)
+	}()
+	b := signIn(t, srv, "ann@example.com", "long enough")
+	var page string
+	waitUntil(t, "the question shows on the page", func() bool {
+		page = b.page("/instances/"+id, 200)
+		return strings.Contains(page, `value="release" class="option"`)
+	})
+	if strings.Contains(page, "Or write another answer") {
+		t.Error("options without allow_other still offer a free answer")
+	}
+	b.postForm("/instances/"+id+"/reply", url.Values{"content": {"release"}})
+	select {
+	case res := <-answered:
+		if !strings.Contains(res, `"answer":"release"`) {
+			t.Errorf("the agent got %s", res)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the MCP call did not return after the answer")
+	}
 }

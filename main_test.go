@@ -143,12 +143,12 @@ func (r response) detail(t testing.TB) string {
 // browser is an HTTP client with cookies that does not follow redirects,
 // so tests see where a page sends people.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	client *http.Client
 	base   string
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t testing.TB, base string) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, base: base, client: &http.Client{
 		Jar: jar, Timeout: 30 * time.Second,

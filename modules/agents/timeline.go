@@ -57,9 +57,13 @@ func (s *Service) Message(ctx context.Context, userID, messageID string) (*Messa
 	return s.repo.message(ctx, userID, messageID)
 }
 
-// OpenQuestion returns the instance's newest question if no person has
-// answered it yet, else nil.
+// OpenQuestion returns the question the instance waits on, else nil. Only
+// a waiting instance has one: an agent that posted a step since its
+// question has moved on (and the search would scan its whole history).
 func (s *Service) OpenQuestion(ctx context.Context, userID string, inst *Instance) (*Message, error) {
+	if inst.Status != StatusAwaitingInput {
+		return nil, nil
+	}
 	q, err := s.repo.latestQuestion(ctx, userID, inst.ID)
 	if err != nil || q == nil || q.Seq < inst.LastUserSeq {
 		return nil, err

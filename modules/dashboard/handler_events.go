@@ -187,22 +187,16 @@ func (st *stream) instanceEvent(ev events.Event, gap bool) error {
 	}
 }
 
-type messageEvent struct {
-	Seq  int64  `json:"seq"`
-	HTML string `json:"html"`
-}
-
 // sendMessage sends one message, rendered once for every page showing it.
 func (st *stream) sendMessage(messageID string) (*agents.Message, error) {
 	ctx := st.c.Request().Context()
-	var msg *agents.Message
-	data, err := st.m.cache.get(st.userID+"/"+messageID, func() ([]byte, error) {
-		var err error
-		msg, err = st.m.deps.Agents.Message(ctx, st.userID, messageID)
+	data, meta, err := st.m.cache.get(st.userID+"/"+messageID, func() ([]byte, any, error) {
+		msg, err := st.m.deps.Agents.Message(ctx, st.userID, messageID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return st.m.messageJSON(*msg, st.loc())
+		data, err := st.m.messageJSON(*msg, st.loc())
+		return data, &agents.Message{Seq: msg.Seq, SenderType: msg.SenderType, RequiresUserInput: msg.RequiresUserInput}, err
 	})
 	if errors.Is(err, agents.ErrMessageNotFound) {
 		return nil, nil
@@ -210,19 +204,9 @@ func (st *stream) sendMessage(messageID string) (*agents.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ev struct {
-		messageEvent
-		Sender   string `json:"sender"`
-		Question bool   `json:"question"`
-	}
-	_ = json.Unmarshal(data, &ev)
-	if ev.Seq > st.lastSeq {
-		st.lastSeq = ev.Seq
-	}
-	if err := st.write("message", strconv.FormatInt(ev.Seq, 10), data, nil); err != nil {
-		return nil, err
-	}
-	return &agents.Message{Seq: ev.Seq, SenderType: ev.Sender, RequiresUserInput: ev.Question}, nil
+	msg := meta.(*agents.Message)
+	st.lastSeq = max(st.lastSeq, msg.Seq)
+	return msg, st.write("message", strconv.FormatInt(msg.Seq, 10), data, nil)
 }
 
 // messageJSON is a message event's payload.
@@ -231,9 +215,7 @@ func (m *Module) messageJSON(msg agents.Message, loc *time.Location) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(map[string]any{
-		"seq": msg.Seq, "html": string(html), "sender": msg.SenderType, "question": msg.RequiresUserInput,
-	})
+	return json.Marshal(map[string]any{"seq": msg.Seq, "html": string(html)})
 }
 
 // replay sends the instance's messages after the last one sent.

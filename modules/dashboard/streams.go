@@ -47,6 +47,7 @@ type fragmentCache struct {
 type fragment struct {
 	once sync.Once
 	data []byte
+	meta any // what the producer wants to know besides the bytes
 	err  error
 }
 
@@ -55,7 +56,7 @@ func newFragmentCache(max int) *fragmentCache {
 }
 
 // get returns the fragment for key, computing it once.
-func (c *fragmentCache) get(key string, compute func() ([]byte, error)) ([]byte, error) {
+func (c *fragmentCache) get(key string, compute func() ([]byte, any, error)) ([]byte, any, error) {
 	c.mu.Lock()
 	f, ok := c.items[key]
 	if !ok {
@@ -68,7 +69,7 @@ func (c *fragmentCache) get(key string, compute func() ([]byte, error)) ([]byte,
 		}
 	}
 	c.mu.Unlock()
-	f.once.Do(func() { f.data, f.err = compute() })
+	f.once.Do(func() { f.data, f.meta, f.err = compute() })
 	if f.err != nil {
 		c.mu.Lock()
 		if c.items[key] == f {
@@ -76,5 +77,5 @@ func (c *fragmentCache) get(key string, compute func() ([]byte, error)) ([]byte,
 		}
 		c.mu.Unlock()
 	}
-	return f.data, f.err
+	return f.data, f.meta, f.err
 }
