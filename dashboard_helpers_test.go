@@ -106,6 +106,18 @@ func (s *sseStream) next(t testing.TB, event string) sseEvent {
 				return ev
 			}
 		case <-s.done:
+			// Events read before the end are still in the buffer.
+			for {
+				select {
+				case ev := <-s.events:
+					if ev.event == event {
+						return ev
+					}
+					continue
+				default:
+				}
+				break
+			}
 			t.Fatalf("stream ended while waiting for %q", event)
 		case <-deadline:
 			t.Fatalf("no %q event within 10s", event)
