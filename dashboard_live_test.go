@@ -28,6 +28,7 @@ func TestLiveInstancePage(t *testing.T) {
 		if s.status != 200 {
 			t.Fatalf("stream: %d", s.status)
 		}
+		s.next(t, "instance") // the state as of connecting
 		a.send(id, "a *live* step", false, nil)
 		ev := s.next(t, "message")
 		var msg struct {
@@ -67,8 +68,15 @@ func TestLiveInstancePage(t *testing.T) {
 		}
 		a.send(id, "diffed", false, map[string]any{"git_diff": "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-old\n+new\n"})
 		ev = s.next(t, "instance")
-		if json.Unmarshal([]byte(ev.data), &up); !strings.Contains(up.Diff, `<span class="l-add">new</span>`) {
+		if json.Unmarshal([]byte(ev.data), &up); !strings.Contains(up.Diff, `<span class="l-add">&#43;new</span>`) {
 			t.Errorf("the diff did not arrive: %+v", up)
+		}
+
+		// A page that opens its stream late names the newest message it
+		// rendered and gets what came after.
+		late := b.openStream("/events?instance="+id+"&after="+stepSeq, "")
+		if ev := late.next(t, "message"); !strings.Contains(ev.data, "Ship it?") {
+			t.Errorf("a late stream began with %s", ev.data)
 		}
 
 		// A reconnect names the last message it had and gets the rest, in order.
@@ -108,7 +116,7 @@ func TestLiveOverviewIsScopedAndEndsWithTheSession(t *testing.T) {
 
 		b := signIn(t, srv, "ann@example.com", "long enough")
 		s := b.openStream("/events", "")
-		time.Sleep(50 * time.Millisecond) // the stream subscribes as it opens
+		s.next(t, "changed") // a new stream first catches up
 		bob.send(newInstanceID(), "bob's work", false, map[string]any{"agent_type": "bot"})
 		select {
 		case ev := <-s.events:

@@ -51,7 +51,7 @@ func TestDashboardOverviewAndInstancePage(t *testing.T) {
 		page := b.page("/instances/"+id, 200,
 			"<strong>files</strong>", `class="language-go"`, // markdown and code blocks
 			`value="Yes" class="option"`, `value="No" class="option"`, "Or write another answer", // Omnara's options block
-			`<span class="l-del">var x = 1</span>`, `<span class="l-add">var x = 2</span>`, "main.go", // the diff
+			`<span class="l-del">-var x = 1</span>`, `<span class="l-add">&#43;var x = 2</span>`, "main.go", // the diff
 			"badge-waiting")
 		for _, bad := range []string{"<script>alert", "javascript:", "[OPTIONS]"} {
 			if strings.Contains(page, bad) {

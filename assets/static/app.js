@@ -73,7 +73,20 @@
         .then(function (html) {
           replace("instances", html);
           var list = document.getElementById("instances");
-          if (list) document.title = list.getAttribute("data-title");
+          if (!list) return;
+          document.title = list.getAttribute("data-title");
+          var waiting = +list.getAttribute("data-waiting"), link = $('.top nav a[href="/"]');
+          var count = link && $(".count", link);
+          if (!waiting && count) count.remove();
+          if (waiting && link) {
+            if (!count) {
+              count = document.createElement("span");
+              count.className = "count";
+              link.append(" ", count);
+            }
+            count.textContent = waiting;
+            count.setAttribute("aria-label", waiting + " waiting");
+          }
         }).catch(function () {});
     });
     es.addEventListener("message", function (e) {
@@ -88,6 +101,12 @@
       if (after) after.after(node);
       else if (items.length) items[0].before(node);
       else tl.appendChild(node);
+      var steps = $("[data-steps]");
+      if (m.step && steps) {
+        var n = +steps.getAttribute("data-steps") + 1;
+        steps.setAttribute("data-steps", n);
+        steps.textContent = n + (n === 1 ? " step" : " steps");
+      }
       if (nearBottom) window.scrollTo(0, document.body.scrollHeight);
     });
     es.addEventListener("instance", function (e) {

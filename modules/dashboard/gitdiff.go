@@ -46,14 +46,16 @@ func parseDiff(diff string) (files []diffFile, ok bool) {
 			}
 			df.Lines = append(df.Lines, diffLine{Kind: "hunk", Text: frag.Header()})
 			for _, l := range frag.Lines {
-				kind := "ctx"
+				// The sign stays in the text: colour alone says nothing to a
+				// screen reader or a colour-blind reader.
+				kind, sign := "ctx", " "
 				switch l.Op {
 				case gitdiff.OpAdd:
-					kind = "add"
+					kind, sign = "add", "+"
 				case gitdiff.OpDelete:
-					kind = "del"
+					kind, sign = "del", "-"
 				}
-				df.Lines = append(df.Lines, diffLine{Kind: kind, Text: strings.TrimSuffix(l.Line, "\n")})
+				df.Lines = append(df.Lines, diffLine{Kind: kind, Text: sign + strings.TrimSuffix(l.Line, "\n")})
 				budget--
 			}
 		}

@@ -56,10 +56,17 @@ func (m *Module) events(c echo.Context) error {
 			st.lastSeq = tl.Messages[0].Seq
 		}
 	}
-	if v := c.Request().Header.Get("Last-Event-ID"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
+	// The page names the newest message it rendered (after=); a reconnect
+	// names the last event it got (Last-Event-ID), which is newer.
+	for _, v := range []struct{ value, name string }{
+		{c.QueryParam("after"), "The after parameter"}, {c.Request().Header.Get("Last-Event-ID"), "Last-Event-ID"},
+	} {
+		if v.value == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v.value, 10, 64)
 		if err != nil || n < 0 {
-			return web.BadRequest("Last-Event-ID must be a message number.")
+			return web.BadRequest(v.name + " must be a message number.")
 		}
 		st.lastSeq = n
 	}
@@ -78,8 +85,9 @@ func (m *Module) events(c echo.Context) error {
 	if err := st.write("", "", nil, []byte("retry: 3000\n\n")); err != nil {
 		return nil
 	}
-	// Subscribed first, then caught up: nothing falls between the two.
-	if err := st.catchUp(c.Request().Header.Get("Last-Event-ID") != ""); err != nil {
+	// Subscribed first, then caught up: nothing written while the page
+	// loaded or the stream was away falls between the two.
+	if err := st.catchUp(); err != nil {
 		return nil
 	}
 
@@ -146,11 +154,9 @@ func (m *Module) events(c echo.Context) error {
 	}
 }
 
-// catchUp sends what a reconnecting page missed.
-func (st *stream) catchUp(reconnect bool) error {
-	if !reconnect {
-		return nil
-	}
+// catchUp sends what the page missed since it was rendered or since its
+// last event.
+func (st *stream) catchUp() error {
 	if st.instance == "" {
 		return st.write("changed", "", []byte("{}"), nil)
 	}
@@ -215,7 +221,9 @@ func (m *Module) messageJSON(msg agents.Message, loc *time.Location) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(map[string]any{"seq": msg.Seq, "html": string(html)})
+	// step tells the page to count it in the header without a refresh.
+	step := msg.SenderType == agents.SenderAgent && !msg.RequiresUserInput
+	return json.Marshal(map[string]any{"seq": msg.Seq, "html": string(html), "step": step})
 }
 
 // replay sends the instance's messages after the last one sent.

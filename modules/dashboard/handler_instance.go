@@ -36,6 +36,7 @@ type instancePage struct {
 	Messages            []messageView
 	HasOlder            bool
 	OldestSeq           int64
+	NewestSeq           int64 // the live stream starts after it
 	Open                *openQuestion
 	AnswerKey           string
 	Diff                []diffFile
@@ -107,7 +108,7 @@ func (m *Module) loadInstancePage(c echo.Context, before int64) (*instancePage, 
 		ip.Messages = append(ip.Messages, m.messageOf(msg, loc))
 	}
 	if len(tl.Messages) > 0 {
-		ip.OldestSeq = tl.Messages[0].Seq
+		ip.OldestSeq, ip.NewestSeq = tl.Messages[0].Seq, tl.Messages[len(tl.Messages)-1].Seq
 	}
 	return ip, nil
 }
