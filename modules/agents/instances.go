@@ -72,19 +72,24 @@ func (s *Service) CreateInstance(ctx context.Context, userID string, in NewInsta
 // Instance returns one of the user's instances with its newest
 // messageLimit messages (0 = all), oldest first.
 func (s *Service) Instance(ctx context.Context, userID, instanceID string, messageLimit int) (*InstanceView, error) {
-	id, ok := ParseID(instanceID)
-	if !ok {
-		return nil, ErrInstanceNotFound
-	}
-	inst, err := s.repo.instance(ctx, userID, id)
+	inst, err := s.ownedInstance(ctx, userID, instanceID)
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := s.repo.latestMessages(ctx, userID, id, messageLimit)
+	msgs, err := s.repo.latestMessages(ctx, userID, inst.ID, messageLimit)
 	if err != nil {
 		return nil, err
 	}
 	return &InstanceView{Instance: *inst, Messages: msgs}, nil
+}
+
+// ownedInstance loads one of the user's instances by the id a client gave.
+func (s *Service) ownedInstance(ctx context.Context, userID, instanceID string) (*Instance, error) {
+	id, ok := ParseID(instanceID)
+	if !ok {
+		return nil, ErrInstanceNotFound
+	}
+	return s.repo.instance(ctx, userID, id)
 }
 
 // EndSession marks an instance completed. Ending twice is harmless: the

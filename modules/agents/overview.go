@@ -45,7 +45,17 @@ func (s *Service) Overview(ctx context.Context, userID string, f InstanceFilter)
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	q := s.repo.db.WithContext(ctx).Table("agent_instances i").
+	f.AgentType = normalizeAgentType(f.AgentType)
+	return s.repo.overview(ctx, userID, f)
+}
+
+// InstanceCounts counts the user's instances by agent type and status.
+func (s *Service) InstanceCounts(ctx context.Context, userID string) ([]InstanceCount, error) {
+	return s.repo.instanceCounts(ctx, userID)
+}
+
+func (r repo) overview(ctx context.Context, userID string, f InstanceFilter) ([]InstanceSummary, error) {
+	q := r.db.WithContext(ctx).Table("agent_instances i").
 		Select(`i.id, i.status, i.name, i.started_at, i.updated_at, i.ended_at, i.last_heartbeat_at, i.step_count,
 			t.name AS agent_type, substr(m.content, 1, 500) AS last_content, m.sender_type AS last_sender,
 			m.requires_user_input AS last_requires_input, m.created_at AS last_at`).
@@ -57,7 +67,7 @@ func (s *Service) Overview(ctx context.Context, userID string, f InstanceFilter)
 		q = q.Where("i.status IN ?", f.Statuses)
 	}
 	if f.AgentType != "" {
-		q = q.Where("t.name = ?", normalizeAgentType(f.AgentType))
+		q = q.Where("t.name = ?", f.AgentType)
 	}
 	var rows []struct {
 		InstanceSummary
@@ -80,10 +90,9 @@ func (s *Service) Overview(ctx context.Context, userID string, f InstanceFilter)
 	return out, nil
 }
 
-// InstanceCounts counts the user's instances by agent type and status.
-func (s *Service) InstanceCounts(ctx context.Context, userID string) ([]InstanceCount, error) {
+func (r repo) instanceCounts(ctx context.Context, userID string) ([]InstanceCount, error) {
 	var out []InstanceCount
-	err := s.repo.db.WithContext(ctx).Table("agent_instances i").
+	err := r.db.WithContext(ctx).Table("agent_instances i").
 		Select("t.name AS agent_type, i.status, count(*) AS count").
 		Joins("JOIN agent_types t ON t.id = i.agent_type_id").
 		Where("i.user_id = ?", userID).

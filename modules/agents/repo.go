@@ -207,6 +207,30 @@ func (r repo) latestMessages(ctx context.Context, userID, instanceID string, lim
 	return ms, nil
 }
 
+// messagesBefore returns an instance's newest limit messages with a
+// sequence number below beforeSeq (0 = no bound), newest first.
+func (r repo) messagesBefore(ctx context.Context, userID, instanceID string, beforeSeq int64, limit int) ([]Message, error) {
+	q := r.db.WithContext(ctx).Where("user_id = ? AND instance_id = ?", userID, instanceID)
+	if beforeSeq > 0 {
+		q = q.Where("seq < ?", beforeSeq)
+	}
+	var ms []Message
+	err := q.Order("seq DESC").Limit(limit).Find(&ms).Error
+	return ms, err
+}
+
+// messagesAfter returns the user's messages above afterSeq, in one
+// instance or (instanceID "") all, oldest first.
+func (r repo) messagesAfter(ctx context.Context, userID, instanceID string, afterSeq int64, limit int) ([]Message, error) {
+	q := r.db.WithContext(ctx).Where("user_id = ? AND seq > ?", userID, afterSeq)
+	if instanceID != "" {
+		q = q.Where("instance_id = ?", instanceID)
+	}
+	var ms []Message
+	err := q.Order("seq").Limit(limit).Find(&ms).Error
+	return ms, err
+}
+
 // latestQuestion returns the instance's newest question, or nil.
 func (r repo) latestQuestion(ctx context.Context, userID, instanceID string) (*Message, error) {
 	var ms []Message

@@ -12,20 +12,13 @@ type TimelinePage struct {
 // Timeline returns one of the user's instances with the newest limit
 // messages older than beforeSeq (0 = the newest of all).
 func (s *Service) Timeline(ctx context.Context, userID, instanceID string, beforeSeq int64, limit int) (*TimelinePage, error) {
-	id, ok := ParseID(instanceID)
-	if !ok {
-		return nil, ErrInstanceNotFound
-	}
-	inst, err := s.repo.instance(ctx, userID, id)
+	inst, err := s.ownedInstance(ctx, userID, instanceID)
 	if err != nil {
 		return nil, err
 	}
-	q := s.repo.db.WithContext(ctx).Where("user_id = ? AND instance_id = ?", userID, id)
-	if beforeSeq > 0 {
-		q = q.Where("seq < ?", beforeSeq)
-	}
-	var ms []Message
-	if err := q.Order("seq DESC").Limit(limit + 1).Find(&ms).Error; err != nil {
+	// One more than asked tells whether older ones exist.
+	ms, err := s.repo.messagesBefore(ctx, userID, inst.ID, beforeSeq, limit+1)
+	if err != nil {
 		return nil, err
 	}
 	page := &TimelinePage{Instance: *inst, HasOlder: len(ms) > limit}
@@ -43,13 +36,7 @@ func (s *Service) Timeline(ctx context.Context, userID, instanceID string, befor
 // afterSeq, oldest first, in one instance or (instanceID "") in all of
 // them: what a live page missed while it was disconnected.
 func (s *Service) MessagesAfter(ctx context.Context, userID, instanceID string, afterSeq int64, limit int) ([]Message, error) {
-	q := s.repo.db.WithContext(ctx).Where("user_id = ? AND seq > ?", userID, afterSeq)
-	if instanceID != "" {
-		q = q.Where("instance_id = ?", instanceID)
-	}
-	var ms []Message
-	err := q.Order("seq").Limit(limit).Find(&ms).Error
-	return ms, err
+	return s.repo.messagesAfter(ctx, userID, instanceID, afterSeq, limit)
 }
 
 // Message returns one of the user's messages.
