@@ -96,7 +96,7 @@ func TestReleaseBinary(t *testing.T) {
 	if err != nil || string(out) != "omnara v9.9.9-test\n" {
 		t.Fatalf("version: %q %v", out, err)
 	}
-	p := startBinary(t, bin, map[string]string{"OMNARA_DATA_DIR": t.TempDir()})
+	p := startBinary(t, bin, sqliteEnv(t))
 	res, err := http.Get(p.URL + "/readyz")
 	if err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("readyz: %v %v", res, err)

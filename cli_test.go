@@ -129,7 +129,7 @@ func TestAgentKeysThatMustBeRefused(t *testing.T) {
 }
 
 func TestCommandLineErrors(t *testing.T) {
-	env := map[string]string{"OMNARA_DATA_DIR": t.TempDir()}
+	env := sqliteEnv(t)
 	mustOmnara(t, env, "", "user", "add", "--email", "ann@example.com", "--password", "long enough")
 	cases := []struct {
 		args   []string

@@ -164,7 +164,7 @@ func TestLiveOverviewIsScopedAndEndsWithTheSession(t *testing.T) {
 // structured options; the person taps one on the page and the blocked tool
 // call returns it.
 func TestDashboardAnswersAnMCPQuestionWithOptions(t *testing.T) {
-	env := map[string]string{"OMNARA_DATA_DIR": t.TempDir()}
+	env := sqliteEnv(t)
 	srv := startServer(t, env)
 	a := newUserWithKey(t, env, srv, "ann@example.com")
 	cs := mcpClient(t, a, "claude-code/1.0", nil)

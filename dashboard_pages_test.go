@@ -109,7 +109,7 @@ var (
 )
 
 func TestDashboardPaginatesLongTimelines(t *testing.T) {
-	env := map[string]string{"OMNARA_DATA_DIR": t.TempDir()}
+	env := sqliteEnv(t)
 	srv := startServer(t, env)
 	a := newUserWithKey(t, env, srv, "ann@example.com")
 	id := newInstanceID()
@@ -280,7 +280,7 @@ func TestDashboardSettingsPasswordAndSessions(t *testing.T) {
 // TestDashboardFormsNeedCSRFTokens posts every form without its token, and
 // from another site.
 func TestDashboardFormsNeedCSRFTokens(t *testing.T) {
-	env := map[string]string{"OMNARA_DATA_DIR": t.TempDir()}
+	env := sqliteEnv(t)
 	srv := startServer(t, env)
 	a := newUserWithKey(t, env, srv, "ann@example.com")
 	id := newInstanceID()
@@ -291,6 +291,8 @@ func TestDashboardFormsNeedCSRFTokens(t *testing.T) {
 		"/instances/" + id + "/reply", "/instances/" + id + "/rename", "/instances/" + id + "/end", "/instances/" + id + "/delete",
 		"/keys", "/keys/" + newInstanceID() + "/revoke",
 		"/settings/profile", "/settings/password", "/settings/sessions/" + newInstanceID() + "/revoke", "/settings/sessions/revoke-all",
+		"/settings/notifications", "/settings/notifications/webpush", "/settings/notifications/quiet",
+		"/settings/notifications/" + newInstanceID() + "/test", "/settings/notifications/" + newInstanceID() + "/remove",
 	} {
 		res := b.postForm(path, url.Values{"_csrf": {""}, "content": {"x"}, "name": {"x"}})
 		if res.status != http.StatusForbidden || !strings.Contains(res.body, csrfSentence) {
@@ -354,7 +356,7 @@ func TestDashboardIsScopedToItsUser(t *testing.T) {
 }
 
 func TestDashboardStaticFilesAndWebApp(t *testing.T) {
-	srv := startServer(t, map[string]string{"OMNARA_DATA_DIR": t.TempDir()})
+	srv := startServer(t, sqliteEnv(t))
 	b := newBrowser(t, srv.URL)
 	login := b.page("/login", 200)
 	css := regexp.MustCompile(`href="(/static/app\.[0-9a-f]{10}\.css)"`).FindStringSubmatch(login)
@@ -409,7 +411,7 @@ func TestDashboardStaticFilesAndWebApp(t *testing.T) {
 }
 
 func TestDashboardNeedsSignIn(t *testing.T) {
-	srv := startServer(t, map[string]string{"OMNARA_DATA_DIR": t.TempDir()})
+	srv := startServer(t, sqliteEnv(t))
 	b := newBrowser(t, srv.URL)
 	for _, path := range []string{"/", "/keys", "/settings", "/next", "/instances/" + newInstanceID(), "/events"} {
 		res := b.get(path)

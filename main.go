@@ -20,6 +20,8 @@ import (
 	"github.com/omnara-go/omnara/modules/agents"
 	"github.com/omnara-go/omnara/modules/dashboard"
 	"github.com/omnara-go/omnara/modules/mcp"
+	"github.com/omnara-go/omnara/modules/notify"
+	"github.com/omnara-go/omnara/modules/notify/channel"
 	"github.com/omnara-go/omnara/platform/events"
 	"github.com/omnara-go/omnara/platform/web"
 )
@@ -55,6 +57,12 @@ Usage:
   omnara mcp-stdio --url U --api-key K         stdio MCP bridge to a server's /mcp/
   omnara mcp install --client C --url U --api-key K [--dry-run]
                                                add the server to an MCP client's configuration
+  omnara notify add --email E --kind K --url U [--token T] [--events questions,steps,ends]
+                                               add a notification channel (kinds: webpush, ntfy,
+                                               email, webhook, slack, discord)
+  omnara notify list --email E                 list a person's channels
+  omnara notify test --email E                 send a test to each of them now
+  omnara notify remove ID                      remove a channel
   omnara version                               print the version
 
 Every command takes the server's flags (--data-dir, --database-url, ...);
@@ -83,6 +91,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		err = c.mcpStdio(args)
 	case "mcp":
 		err = c.mcpCommand(args)
+	case "notify":
+		err = c.notifyCommand(args)
 	case "version":
 		fmt.Fprintln(stdout, "omnara", version)
 	case "help":
@@ -109,6 +119,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 type domain struct {
 	accounts *accounts.Module
 	agents   *agents.Service
+	notify   *notify.Service
 	broker   events.Broker
 	stopping <-chan struct{}
 }
@@ -119,7 +130,20 @@ func newDomain(ctx context.Context, p *platform, broker events.Broker, stopping 
 	if err != nil {
 		return nil, err
 	}
-	ag := agents.NewService(agents.Deps{DB: p.db.Gorm, Broker: broker, Logger: p.logger, Stopping: stopping})
+	labels := &sessionLabels{}
+	nt, err := notify.New(ctx, notify.Deps{
+		DB: p.db.Gorm, Broker: broker, Logger: p.logger, Labels: labels, BaseURL: p.cfg.BaseURL,
+		SMTP: channel.SMTP{
+			Host: p.cfg.SMTPHost, Port: p.cfg.SMTPPort, Username: p.cfg.SMTPUsername, Password: p.cfg.SMTPPassword,
+			From: p.cfg.SMTPFrom, TLS: p.cfg.SMTPTLS,
+		},
+		WakeKind: agents.EventNotified, RetryBase: p.cfg.NotifyRetryBase, Coalesce: p.cfg.NotifyCoalesce,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ag := agents.NewService(agents.Deps{DB: p.db.Gorm, Broker: broker, Logger: p.logger, Stopping: stopping, Notifier: notices{nt}})
+	labels.agents = ag
 	p.metrics.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "omnara_waits_in_progress", Help: "Calls blocked waiting for a person's answer.",
@@ -134,7 +158,19 @@ func newDomain(ctx context.Context, p *platform, broker events.Broker, stopping 
 			Name: "omnara_event_subscribers", Help: "Open subscriptions to the events broker (waits, live pages).",
 		}, func() float64 { return float64(broker.Subscribers()) }),
 	)
-	return &domain{accounts: acc, agents: ag, broker: broker, stopping: stopping}, nil
+	p.metrics.Registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "omnara_notifications_delivered_total", Help: "Notifications a channel accepted.",
+		}, func() float64 { d, _, _ := nt.Stats(); return float64(d) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "omnara_notification_retries_total", Help: "Failed deliveries scheduled for another try.",
+		}, func() float64 { _, r, _ := nt.Stats(); return float64(r) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "omnara_notifications_failed_total", Help: "Deliveries given up (permanent error or too many tries).",
+		}, func() float64 { _, _, f := nt.Stats(); return float64(f) }),
+	)
+	nt.Start()
+	return &domain{accounts: acc, agents: ag, notify: nt, broker: broker, stopping: stopping}, nil
 }
 
 // mount is the table of contents of the HTTP interface: every module
@@ -142,7 +178,7 @@ func newDomain(ctx context.Context, p *platform, broker events.Broker, stopping 
 func mount(e *echo.Echo, p *platform, d *domain) error {
 	acc := d.accounts
 	dash, err := dashboard.New(dashboard.Deps{
-		Accounts: acc.Service(), Agents: d.agents, Broker: d.broker, RequireSession: acc.RequireSession(),
+		Accounts: acc.Service(), Agents: d.agents, Notify: d.notify, Broker: d.broker, RequireSession: acc.RequireSession(), EmailReady: p.cfg.SMTPHost != "",
 		Static: p.static, Logger: p.logger, BaseURL: p.cfg.BaseURL, Secure: p.cfg.Secure(), Stopping: d.stopping,
 	})
 	if err != nil {

@@ -32,6 +32,16 @@ func eachDatabase(t *testing.T, f func(t *testing.T, env map[string]string)) {
 	}
 }
 
+// sqliteEnv is a fresh SQLite server's environment on a random port, with
+// extra key, value pairs.
+func sqliteEnv(t testing.TB, kv ...string) map[string]string {
+	env := map[string]string{"OMNARA_DATA_DIR": t.TempDir(), "OMNARA_LISTEN": "127.0.0.1:0", "OMNARA_LOG_LEVEL": "debug"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		env[kv[i]] = kv[i+1]
+	}
+	return env
+}
+
 // syncBuffer collects a server's log while it runs.
 type syncBuffer struct {
 	mu  sync.Mutex

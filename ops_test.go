@@ -73,7 +73,7 @@ func TestOperationalEndpointsAndHeaders(t *testing.T) {
 			"go_goroutines ",
 			"process_resident_memory_bytes ",
 			"omnara_waits_in_progress 0",
-			"omnara_event_subscribers 0",
+			"omnara_event_subscribers 1", // the notification worker
 			"omnara_agent_message_batches_total ",
 		} {
 			if !strings.Contains(metrics.body, s) {

@@ -122,6 +122,7 @@ func (s *server) close() {
 	}
 	if s.domain != nil {
 		s.domain.agents.Close()
+		s.domain.notify.Close()
 	}
 	if s.broker != nil {
 		s.broker.Close()

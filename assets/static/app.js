@@ -59,6 +59,34 @@
     }
   }
 
+  // Web Push for this browser: subscribe with the server's key and hand the
+  // subscription over.
+  var push = $("[data-push-key]");
+  if (push && "serviceWorker" in navigator && "PushManager" in window) {
+    push.hidden = false;
+    push.addEventListener("click", function () {
+      var k = push.getAttribute("data-push-key").replace(/-/g, "+").replace(/_/g, "/");
+      var raw = atob(k + "===".slice((k.length + 3) % 4));
+      var key = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) key[i] = raw.charCodeAt(i);
+      Notification.requestPermission().then(function (p) {
+        if (p !== "granted") throw new Error("Notifications are blocked for this site.");
+        return navigator.serviceWorker.ready;
+      }).then(function (reg) {
+        return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+      }).then(function (sub) {
+        return fetch("/settings/notifications/webpush", {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": push.getAttribute("data-csrf") },
+          body: JSON.stringify(sub),
+        });
+      }).then(function (r) {
+        if (!r.ok) throw new Error("The server refused the subscription.");
+        location.reload();
+      }).catch(function (e) { push.textContent = e.message; });
+    });
+  }
+
   // Live updates over Server-Sent Events.
   var live = $("[data-live]");
   if (live && window.EventSource) {

@@ -35,3 +35,29 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web Push: a question shows its options as buttons where the browser
+// supports actions; a button answers through the one-use link, a tap on
+// the notification opens the session.
+self.addEventListener("push", (event) => {
+  let m = {};
+  try { m = event.data.json(); } catch (e) { m = { title: "Omnara", body: event.data ? event.data.text() : "" }; }
+  const options = (m.answer_url && m.options) ? m.options.slice(0, 2) : [];
+  event.waitUntil(self.registration.showNotification(m.title || "Omnara", {
+    body: m.body || "",
+    tag: m.id,
+    data: { url: m.url || "/", answer: m.answer_url || "" },
+    actions: options.map((o) => ({ action: o, title: o })),
+    requireInteraction: m.kind === "question",
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  const n = event.notification;
+  n.close();
+  if (event.action && n.data.answer) {
+    event.waitUntil(fetch(n.data.answer, { method: "POST", headers: { "Content-Type": "text/plain" }, body: event.action }));
+    return;
+  }
+  event.waitUntil(self.clients.openWindow(n.data.url));
+});

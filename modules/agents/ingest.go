@@ -33,12 +33,13 @@ type ingester struct {
 }
 
 type ingestJob struct {
-	ctx     context.Context
-	w       agentWrite
-	res     *AgentMessageResult
-	created bool
-	err     error
-	done    chan struct{}
+	ctx      context.Context
+	w        agentWrite
+	res      *AgentMessageResult
+	created  bool
+	notified bool // a notification was stored with the message
+	err      error
+	done     chan struct{}
 }
 
 func newIngester(s *Service, writers int) *ingester {

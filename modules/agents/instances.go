@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/omnara-go/omnara/platform/events"
 )
 
 // NewInstance describes an instance registered before its first message.
@@ -126,6 +128,7 @@ func (s *Service) UpdateStatus(ctx context.Context, userID, instanceID, status s
 }
 
 func (s *Service) complete(ctx context.Context, userID, id string) error {
+	notified := false
 	err := s.repo.inTx(ctx, func(r repo) error {
 		inst, err := r.lockInstance(ctx, userID, id)
 		if err != nil {
@@ -136,12 +139,25 @@ func (s *Service) complete(ctx context.Context, userID, id string) error {
 		if inst.Status != StatusCompleted || inst.EndedAt == nil {
 			cols["ended_at"] = now
 		}
-		return r.updateInstance(ctx, userID, id, cols)
+		if err := r.updateInstance(ctx, userID, id, cols); err != nil {
+			return err
+		}
+		// Ending twice notifies once.
+		if inst.Status == StatusCompleted || s.notifier == nil || !s.notifier.Wants(userID, NoticeEnd) {
+			return nil
+		}
+		stored, err := s.enqueue(ctx, r, []Notice{{Kind: NoticeEnd, UserID: userID, InstanceID: id, Text: "The session ended."}})
+		notified = stored[""]
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	s.publish(ctx, instanceEvent(userID, id, EventInstanceUpdated))
+	evs := []events.Event{instanceEvent(userID, id, EventInstanceUpdated)}
+	if notified {
+		evs = append(evs, instanceEvent(userID, id, EventNotified))
+	}
+	s.publish(ctx, evs...)
 	return nil
 }
 

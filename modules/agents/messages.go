@@ -67,6 +67,9 @@ func (j *ingestJob) events() []events.Event {
 	if j.w.applyDiff {
 		evs = append(evs, instanceEvent(j.w.userID, j.w.id, EventGitDiffUpdated))
 	}
+	if j.notified {
+		evs = append(evs, instanceEvent(j.w.userID, j.w.id, EventNotified))
+	}
 	return evs
 }
 
@@ -113,6 +116,7 @@ func (s *Service) writeBatch(ctx context.Context, r repo, jobs []*ingestJob) err
 	var msgs []Message
 	var owners []*ingestJob
 	for _, j := range jobs {
+		j.notified = false // a retried batch starts over
 		if j.err = j.ctx.Err(); j.err != nil {
 			continue
 		}
@@ -195,7 +199,11 @@ func (s *Service) writeBatch(ctx context.Context, r repo, jobs []*ingestJob) err
 	if err := r.updateProgress(ctx, updates); err != nil {
 		return err
 	}
-	return nil
+	stored, err := s.enqueue(ctx, r, s.notices(owners))
+	for _, j := range owners {
+		j.notified = stored[j.res.Message.ID]
+	}
+	return err
 }
 
 // CreateUserMessage records a person's reply or feedback. markAsRead moves

@@ -99,3 +99,15 @@ func (r repo) instanceCounts(ctx context.Context, userID string) ([]InstanceCoun
 		Group("t.name, i.status").Order("t.name, i.status").Scan(&out).Error
 	return out, err
 }
+
+// Label names an instance for people: its name, else its agent type.
+func (s *Service) Label(ctx context.Context, userID, instanceID string) (string, error) {
+	inst, err := s.ownedInstance(ctx, userID, instanceID)
+	if err != nil {
+		return "", err
+	}
+	if inst.Name != nil && *inst.Name != "" {
+		return *inst.Name, nil
+	}
+	return inst.AgentType.Name, nil
+}

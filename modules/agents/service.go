@@ -27,6 +27,8 @@ type Deps struct {
 	Stopping <-chan struct{}
 	// WebhookClient sends user-message webhooks; nil uses a 10 s client.
 	WebhookClient *http.Client
+	// Notifier stores notifications with the messages they announce.
+	Notifier Notifier
 }
 
 // Service holds the rules of agent sessions.
@@ -37,6 +39,7 @@ type Service struct {
 	stopping <-chan struct{}
 	webhooks *webhookSender
 	ingest   *ingester
+	notifier Notifier
 	waits    atomic.Int64
 	now      func() time.Time
 }
@@ -45,7 +48,7 @@ type Service struct {
 // stops them.
 func NewService(d Deps) *Service {
 	s := &Service{
-		repo: repo{d.DB}, broker: d.Broker, logger: d.Logger, stopping: d.Stopping,
+		repo: repo{d.DB}, broker: d.Broker, logger: d.Logger, stopping: d.Stopping, notifier: d.Notifier,
 		// Microseconds: what both databases keep and what clients are shown.
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
@@ -91,6 +94,8 @@ const (
 	EventInstanceDeleted events.Kind = "instance.deleted"
 	EventGitDiffUpdated  events.Kind = "gitdiff.updated"
 	EventHeartbeat       events.Kind = "heartbeat"
+	// EventNotified: notifications were stored; delivery workers wake.
+	EventNotified events.Kind = "notify.queued"
 )
 
 // publish announces committed writes, all in one go. A failure is logged,

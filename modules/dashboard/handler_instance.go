@@ -64,7 +64,7 @@ func (m *Module) describe(c echo.Context, p *instancePage, inst *agents.Instance
 	}
 	p.AnswerKey = "none"
 	if q != nil {
-		text, ch := questionChoices(q.Content, q.MessageMetadata)
+		text, ch := agents.QuestionChoices(q.Content, q.MessageMetadata)
 		p.Open = &openQuestion{HTML: m.md.render(text), Options: ch.Options, AllowOther: ch.AllowOther}
 		p.AnswerKey = q.ID
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/omnara-go/omnara/modules/accounts"
+	"github.com/omnara-go/omnara/modules/notify"
 	"github.com/omnara-go/omnara/platform/web"
 )
 
@@ -20,8 +21,12 @@ type sessionRow struct {
 
 type settingsPage struct {
 	page
-	Sessions      []sessionRow
-	Notice, Error string
+	Sessions             []sessionRow
+	Notice, Error        string
+	Channels             []channelRow
+	QuietStart, QuietEnd string
+	VAPIDKey             string
+	EmailReady           bool
 }
 
 func (m *Module) renderSettings(c echo.Context, status int, notice, problem string) error {
@@ -34,7 +39,15 @@ func (m *Module) renderSettings(c echo.Context, status int, notice, problem stri
 	if err != nil {
 		return web.Internal(err)
 	}
-	sp := settingsPage{page: p, Notice: notice, Error: problem}
+	sp := settingsPage{page: p, Notice: notice, Error: problem, VAPIDKey: m.deps.Notify.VAPIDPublicKey(), EmailReady: m.deps.EmailReady}
+	if sp.Channels, err = m.channelRows(c, p.User.ID); err != nil {
+		return web.Internal(err)
+	}
+	prefs, err := m.deps.Notify.Prefs(c.Request().Context(), p.User.ID)
+	if err != nil {
+		return web.Internal(err)
+	}
+	sp.QuietStart, sp.QuietEnd = notify.Clock(prefs.QuietStart), notify.Clock(prefs.QuietEnd)
 	loc := p.User.Location()
 	for _, s := range ss {
 		sp.Sessions = append(sp.Sessions, sessionRow{

@@ -13,6 +13,7 @@ import (
 	"github.com/omnara-go/omnara/assets"
 	"github.com/omnara-go/omnara/modules/accounts"
 	"github.com/omnara-go/omnara/modules/agents"
+	"github.com/omnara-go/omnara/modules/notify"
 	"github.com/omnara-go/omnara/platform/events"
 	"github.com/omnara-go/omnara/platform/web"
 )
@@ -21,12 +22,14 @@ import (
 type Deps struct {
 	Accounts       *accounts.Service
 	Agents         *agents.Service
+	Notify         *notify.Service
 	Broker         events.Broker
 	RequireSession echo.MiddlewareFunc
 	Static         *web.Static
 	Logger         *slog.Logger
 	BaseURL        string
 	Secure         bool
+	EmailReady     bool            // an SMTP server is configured
 	Stopping       <-chan struct{} // closed when the server shuts down
 }
 
@@ -73,12 +76,21 @@ func New(d Deps) (*Module, error) {
 //	POST /settings/password                change the password
 //	POST /settings/sessions/:id/revoke     sign one browser out
 //	POST /settings/sessions/revoke-all     sign out everywhere
+//	POST /settings/notifications           add a notification channel
+//	POST /settings/notifications/webpush   subscribe this browser to Web Push (JSON)
+//	POST /settings/notifications/quiet     quiet hours
+//	POST /settings/notifications/:id/test  send a test now
+//	POST /settings/notifications/:id/remove
+//	GET  /a/:token, POST /a/:token         a notification's one-use answer link (no sign-in)
 //	GET  /manifest.webmanifest, /sw.js, /offline   installable web app
 func (m *Module) Routes(e *echo.Echo) {
 	m.deps.Static.Register(e)
 	e.GET("/manifest.webmanifest", m.manifest)
 	e.GET("/sw.js", m.serviceWorker)
 	e.GET("/offline", m.offline)
+	// Answer links carry their own credential: no session, no CSRF token.
+	e.GET("/a/:token", m.answerLink)
+	e.POST("/a/:token", m.answerByLink)
 
 	g := e.Group("")
 	page := []echo.MiddlewareFunc{web.CSRF(m.deps.Secure), m.deps.RequireSession}
@@ -100,6 +112,11 @@ func (m *Module) Routes(e *echo.Echo) {
 	g.POST("/settings/password", m.changePassword, page...)
 	g.POST("/settings/sessions/:id/revoke", m.revokeSession, page...)
 	g.POST("/settings/sessions/revoke-all", m.revokeAllSessions, page...)
+	g.POST("/settings/notifications", m.addChannel, page...)
+	g.POST("/settings/notifications/webpush", m.subscribePush, page...)
+	g.POST("/settings/notifications/quiet", m.saveQuietHours, page...)
+	g.POST("/settings/notifications/:id/test", m.testChannel, page...)
+	g.POST("/settings/notifications/:id/remove", m.removeChannel, page...)
 }
 
 // page is what the layout and header of every dashboard page read.

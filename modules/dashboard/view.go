@@ -51,7 +51,7 @@ func titleOf(name *string, agentType, id string) string {
 
 // firstLine returns the first non-empty line of text, cut to n runes.
 func firstLine(text string, n int) string {
-	text, _ = questionChoices(text, nil)
+	text, _ = agents.QuestionChoices(text, nil)
 	for line := range strings.Lines(text) {
 		if line = strings.TrimSpace(line); line != "" {
 			if r := []rune(line); len(r) > n {
@@ -108,8 +108,8 @@ func (m *Module) messageOf(msg agents.Message, loc *time.Location) messageView {
 		v.Class, v.Who = "msg-user", "You"
 	case msg.RequiresUserInput:
 		v.Class, v.Who = "msg-question", "Question"
-		var c choices
-		text, c = questionChoices(text, msg.MessageMetadata)
+		var c agents.Choices
+		text, c = agents.QuestionChoices(text, msg.MessageMetadata)
 		if len(c.Options) > 0 {
 			text += "\n\nOptions: " + strings.Join(c.Options, " · ")
 		}

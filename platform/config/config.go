@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,6 +26,12 @@ type Config struct {
 	// MCPProgress is how often a blocked MCP call tells its client it is
 	// still alive (clients time out silent calls).
 	MCPProgress time.Duration
+	// SMTP server for email notifications; empty SMTPHost turns email off.
+	SMTPHost, SMTPUsername, SMTPPassword, SMTPFrom, SMTPTLS string
+	SMTPPort                                                int
+	// NotifyRetryBase is the first retry's delay of a failed notification;
+	// NotifyCoalesce is how long a step notification waits for more steps.
+	NotifyRetryBase, NotifyCoalesce time.Duration
 
 	derivedBaseURL bool // BaseURL came from Listen, not from the user
 }
@@ -43,12 +50,35 @@ func Bind(fs *flag.FlagSet, env Env) func() (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", orDefault(env("OMNARA_LOG_LEVEL"), "info"), "debug, info, warn or error (env OMNARA_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", orDefault(env("OMNARA_LOG_FORMAT"), "text"), "text or json (env OMNARA_LOG_FORMAT)")
 	progress := fs.String("mcp-progress-interval", orDefault(env("OMNARA_MCP_PROGRESS_INTERVAL"), "25s"), "how often a waiting MCP call sends a progress notification (env OMNARA_MCP_PROGRESS_INTERVAL)")
+	fs.StringVar(&c.SMTPHost, "smtp-host", env("OMNARA_SMTP_HOST"), "SMTP server for email notifications (env OMNARA_SMTP_HOST)")
+	smtpPort := fs.String("smtp-port", orDefault(env("OMNARA_SMTP_PORT"), "587"), "SMTP port (env OMNARA_SMTP_PORT)")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", env("OMNARA_SMTP_USERNAME"), "SMTP user name, if the server wants one (env OMNARA_SMTP_USERNAME)")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", env("OMNARA_SMTP_PASSWORD"), "SMTP password (env OMNARA_SMTP_PASSWORD; prefer the variable: flags show in process lists)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", env("OMNARA_SMTP_FROM"), "sender address of notification emails (env OMNARA_SMTP_FROM)")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", orDefault(env("OMNARA_SMTP_TLS"), "starttls"), "starttls, tls or none (env OMNARA_SMTP_TLS)")
+	retry := fs.String("notify-retry-base", orDefault(env("OMNARA_NOTIFY_RETRY_BASE"), "2s"), "first retry delay of a failed notification, doubled each time (env OMNARA_NOTIFY_RETRY_BASE)")
+	coalesce := fs.String("notify-coalesce", orDefault(env("OMNARA_NOTIFY_COALESCE"), "30s"), "how long a step notification waits to fold in more steps (env OMNARA_NOTIFY_COALESCE)")
 	return func() (Config, error) {
 		d, err := time.ParseDuration(*progress)
 		if err != nil || d < 100*time.Millisecond || d > 5*time.Minute {
 			return c, fmt.Errorf("--mcp-progress-interval %q is not a duration between 100ms and 5m", *progress)
 		}
 		c.MCPProgress = d
+		if c.SMTPPort, err = strconv.Atoi(*smtpPort); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
+			return c, fmt.Errorf("--smtp-port %q is not a port number", *smtpPort)
+		}
+		if c.SMTPTLS != "starttls" && c.SMTPTLS != "tls" && c.SMTPTLS != "none" {
+			return c, fmt.Errorf("--smtp-tls %q is not starttls, tls or none", c.SMTPTLS)
+		}
+		if c.SMTPHost != "" && c.SMTPFrom == "" {
+			return c, errors.New("--smtp-from (OMNARA_SMTP_FROM) is required when an SMTP host is set")
+		}
+		if c.NotifyRetryBase, err = time.ParseDuration(*retry); err != nil || c.NotifyRetryBase < 10*time.Millisecond || c.NotifyRetryBase > time.Hour {
+			return c, fmt.Errorf("--notify-retry-base %q is not a duration between 10ms and 1h", *retry)
+		}
+		if c.NotifyCoalesce, err = time.ParseDuration(*coalesce); err != nil || c.NotifyCoalesce < 0 || c.NotifyCoalesce > time.Hour {
+			return c, fmt.Errorf("--notify-coalesce %q is not a duration between 0s and 1h", *coalesce)
+		}
 		return c.finish()
 	}
 }

@@ -1,4 +1,4 @@
-package dashboard
+package agents
 
 import (
 	"encoding/json"
@@ -13,17 +13,17 @@ var (
 	optionNumber = regexp.MustCompile(`^\s*(?:\d+[.)]|[-*])\s*`)
 )
 
-// choices are the answers a question offers as buttons.
-type choices struct {
+// Choices are the answers a question offers.
+type Choices struct {
 	Options    []string `json:"options"`
 	AllowOther bool     `json:"allow_other"`
 }
 
-// questionChoices finds a question's options, structured (sent over MCP
+// QuestionChoices finds a question's options, structured (sent over MCP
 // with options) or as an [OPTIONS] block in its text, and returns the text
 // without that block.
-func questionChoices(text string, metadata *string) (string, choices) {
-	var c choices
+func QuestionChoices(text string, metadata *string) (string, Choices) {
+	var c Choices
 	if metadata != nil {
 		_ = json.Unmarshal([]byte(*metadata), &c)
 	}
