@@ -178,7 +178,7 @@ func newDomain(ctx context.Context, p *platform, broker events.Broker, stopping 
 func mount(e *echo.Echo, p *platform, d *domain) error {
 	acc := d.accounts
 	dash, err := dashboard.New(dashboard.Deps{
-		Accounts: acc.Service(), Agents: d.agents, Notify: d.notify, Broker: d.broker, RequireSession: acc.RequireSession(), EmailReady: p.cfg.SMTPHost != "",
+		Accounts: acc.Service(), Agents: d.agents, Notify: d.notify, Broker: d.broker, RequireSession: acc.RequireSession(), EmailReady: p.cfg.SMTPHost != "", MaxStreams: p.cfg.MaxLiveStreams,
 		Static: p.static, Logger: p.logger, BaseURL: p.cfg.BaseURL, Secure: p.cfg.Secure(), Stopping: d.stopping,
 	})
 	if err != nil {

@@ -30,6 +30,7 @@ type Deps struct {
 	BaseURL        string
 	Secure         bool
 	EmailReady     bool            // an SMTP server is configured
+	MaxStreams     int             // live pages per person
 	Stopping       <-chan struct{} // closed when the server shuts down
 }
 
@@ -45,7 +46,7 @@ type Module struct {
 
 // New parses the dashboard's pages.
 func New(d Deps) (*Module, error) {
-	m := &Module{deps: d, md: newMarkdown(), streams: newStreamLimit(maxStreamsPerUser), cache: newFragmentCache(1024), now: time.Now}
+	m := &Module{deps: d, md: newMarkdown(), streams: newStreamLimit(d.MaxStreams), cache: newFragmentCache(1024), now: time.Now}
 	pages, err := web.ParsePages(assets.Templates, d.Static.Funcs(),
 		[]string{"templates/layout.html", "templates/dashboard/partials.tmpl"}, "templates/dashboard/*.html")
 	if err != nil {

@@ -2,9 +2,6 @@ package dashboard
 
 import "sync"
 
-// maxStreamsPerUser bounds live connections per person (tabs, phones).
-const maxStreamsPerUser = 32
-
 // streamLimit counts open live streams per user.
 type streamLimit struct {
 	mu    sync.Mutex

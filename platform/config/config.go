@@ -32,6 +32,8 @@ type Config struct {
 	// NotifyRetryBase is the first retry's delay of a failed notification;
 	// NotifyCoalesce is how long a step notification waits for more steps.
 	NotifyRetryBase, NotifyCoalesce time.Duration
+	// MaxLiveStreams bounds one person's open live pages (SSE streams).
+	MaxLiveStreams int
 
 	derivedBaseURL bool // BaseURL came from Listen, not from the user
 }
@@ -58,6 +60,7 @@ func Bind(fs *flag.FlagSet, env Env) func() (Config, error) {
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", orDefault(env("OMNARA_SMTP_TLS"), "starttls"), "starttls, tls or none (env OMNARA_SMTP_TLS)")
 	retry := fs.String("notify-retry-base", orDefault(env("OMNARA_NOTIFY_RETRY_BASE"), "2s"), "first retry delay of a failed notification, doubled each time (env OMNARA_NOTIFY_RETRY_BASE)")
 	coalesce := fs.String("notify-coalesce", orDefault(env("OMNARA_NOTIFY_COALESCE"), "30s"), "how long a step notification waits to fold in more steps (env OMNARA_NOTIFY_COALESCE)")
+	streams := fs.String("max-live-streams", orDefault(env("OMNARA_MAX_LIVE_STREAMS"), "32"), "open live pages (SSE streams) allowed per person (env OMNARA_MAX_LIVE_STREAMS)")
 	return func() (Config, error) {
 		d, err := time.ParseDuration(*progress)
 		if err != nil || d < 100*time.Millisecond || d > 5*time.Minute {
@@ -72,6 +75,9 @@ func Bind(fs *flag.FlagSet, env Env) func() (Config, error) {
 		}
 		if c.SMTPHost != "" && c.SMTPFrom == "" {
 			return c, errors.New("--smtp-from (OMNARA_SMTP_FROM) is required when an SMTP host is set")
+		}
+		if c.MaxLiveStreams, err = strconv.Atoi(*streams); err != nil || c.MaxLiveStreams < 1 || c.MaxLiveStreams > 100000 {
+			return c, fmt.Errorf("--max-live-streams %q is not a number between 1 and 100000", *streams)
 		}
 		if c.NotifyRetryBase, err = time.ParseDuration(*retry); err != nil || c.NotifyRetryBase < 10*time.Millisecond || c.NotifyRetryBase > time.Hour {
 			return c, fmt.Errorf("--notify-retry-base %q is not a duration between 10ms and 1h", *retry)
