@@ -40,7 +40,7 @@ func (s *Service) Stats() (delivered, retried, failed int64) {
 
 // Start runs the delivery worker until Close.
 func (s *Service) Start() {
-	sub := s.deps.Broker.Subscribe(events.Filter{})
+	sub := s.deps.Broker.Wake(events.Filter{Kind: s.deps.WakeKind})
 	s.done.Go(func() {
 		defer sub.Close()
 		s.run(sub)
@@ -72,24 +72,18 @@ func (s *Service) run(sub *events.Subscription) {
 		if n > 0 || err != nil {
 			wait = min(wait, time.Second) // what failed to claim may be due again soon
 		}
+		// A Wake subscription holds one pending signal: a notification
+		// stored while the batch above was sent is not missed.
 		timer := time.NewTimer(wait)
-	waiting:
-		for {
-			select {
-			case <-s.stop:
-				timer.Stop()
+		select {
+		case <-s.stop:
+			timer.Stop()
+			return
+		case <-timer.C:
+		case _, ok := <-sub.C(): // the wake-up kind, or a resync
+			timer.Stop()
+			if !ok {
 				return
-			case <-timer.C:
-				break waiting
-			case ev, ok := <-sub.C():
-				if !ok {
-					timer.Stop()
-					return
-				}
-				if ev.Kind == s.deps.WakeKind || ev.Kind == events.KindResync {
-					timer.Stop()
-					break waiting
-				}
 			}
 		}
 	}

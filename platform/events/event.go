@@ -37,6 +37,9 @@ type Event struct {
 // a KindResync event matches every filter.
 type Filter struct {
 	UserID, InstanceID string
+	// Kind narrows a subscription to one kind, so a worker that waits for
+	// one signal is not flooded by every other event.
+	Kind Kind
 }
 
 // Match reports whether ev should be delivered to a subscription with f.
@@ -45,7 +48,8 @@ func (f Filter) Match(ev Event) bool {
 		return true
 	}
 	return (f.UserID == "" || f.UserID == ev.UserID) &&
-		(f.InstanceID == "" || f.InstanceID == ev.InstanceID)
+		(f.InstanceID == "" || f.InstanceID == ev.InstanceID) &&
+		(f.Kind == "" || f.Kind == ev.Kind)
 }
 
 // ErrClosed is returned by Publish after the broker has been closed.

@@ -23,6 +23,9 @@ func TestFilterMatch(t *testing.T) {
 		{Filter{InstanceID: "i1"}, ev, true},
 		{Filter{UserID: "u1", InstanceID: "i2"}, ev, false},
 		{Filter{UserID: "u2", InstanceID: "i2"}, Event{Kind: KindResync}, true},
+		{Filter{Kind: "message"}, ev, true},
+		{Filter{Kind: "other"}, ev, false},
+		{Filter{Kind: "other"}, Event{Kind: KindResync}, true},
 	}
 	for _, c := range cases {
 		if got := c.f.Match(c.ev); got != c.want {
