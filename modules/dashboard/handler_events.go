@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -195,8 +196,10 @@ func (st *stream) instanceEvent(ev events.Event, gap bool) error {
 
 // sendMessage sends one message, rendered once for every page showing it.
 func (st *stream) sendMessage(messageID string) (*agents.Message, error) {
-	ctx := st.c.Request().Context()
 	data, meta, err := st.m.cache.get(st.userID+"/"+messageID, func() ([]byte, any, error) {
+		// Other tabs wait on this result: one tab closing must not fail it.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(st.c.Request().Context()), writeTimeout)
+		defer cancel()
 		msg, err := st.m.deps.Agents.Message(ctx, st.userID, messageID)
 		if err != nil {
 			return nil, nil, err
