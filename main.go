@@ -63,6 +63,8 @@ Usage:
   omnara notify list --email E                 list a person's channels
   omnara notify test --email E                 send a test to each of them now
   omnara notify remove ID                      remove a channel
+  omnara bench wake|waiters|ingest|sse --url U --api-key K [--json] [--duration D]
+                                               load-test a running server (-h per scenario)
   omnara version                               print the version
 
 Every command takes the server's flags (--data-dir, --database-url, ...);
@@ -93,6 +95,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		err = c.mcpCommand(args)
 	case "notify":
 		err = c.notifyCommand(args)
+	case "bench":
+		err = c.benchCommand(args)
 	case "version":
 		fmt.Fprintln(stdout, "omnara", version)
 	case "help":
