@@ -53,6 +53,8 @@ func forbidden(from, to string) string {
 		return "platform must not import modules"
 	case !fromIsModule || !toIsModule || fromModule == toModule:
 		return ""
+	case fromModule == "loadgen":
+		return "the load generator drives servers over HTTP only; it must not import the server's modules"
 	case domainModules[fromModule]:
 		return "a domain module must not import another module; declare an interface and let main wire it"
 	case transportModules[fromModule] && transportModules[toModule]:
