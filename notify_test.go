@@ -411,3 +411,47 @@ func TestPendingNotificationsSurviveARestart(t *testing.T) {
 		t.Errorf("after the restart: %s", rec.body)
 	}
 }
+
+// TestMCPQuestionsNotify: a question asked over MCP notifies like one asked
+// over REST, and its answer link answers the blocked tool call.
+func TestMCPQuestionsNotify(t *testing.T) {
+	env := sqliteEnv(t)
+	hook := newReceiver(t)
+	srv := startServer(t, env)
+	a := newUserWithKey(t, env, srv, "ann@example.com")
+	mustOmnara(t, env, "", "notify", "add", "--email", "ann@example.com", "--kind", "webhook", "--url", hook.URL, "--events", "questions")
+	cs := mcpClient(t, a, "cursor/1.0", nil)
+	answered := make(chan map[string]any, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		out, _ := callToolQuiet(ctx, cs, "ask_question", map[string]any{"agent_instance_id": newInstanceID(), "question_text": "Merge it?", "options": []string{"merge", "wait"}})
+		answered <- out
+	}()
+	rec := hook.next(t)
+	if rec.json["title"] != "cursor asks" || rec.json["body"] != "Merge it?" || fmt.Sprint(rec.json["options"]) != "[merge wait]" {
+		t.Fatalf("notification of an MCP question: %s", rec.body)
+	}
+	// An answer outside the options is refused and leaves the link usable.
+	res, err := http.Post(rec.json["answer_url"].(string), "text/plain", strings.NewReader("maybe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 400 || !strings.Contains(string(body), "Choose one of the options: merge, wait.") {
+		t.Errorf("an answer outside the options: %d %s", res.StatusCode, body)
+	}
+	if res, err = http.Post(rec.json["answer_url"].(string), "text/plain", strings.NewReader("merge")); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	select {
+	case out := <-answered:
+		if out["answer"] != "merge" {
+			t.Errorf("ask_question returned %v", out)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the answer link did not answer the MCP call")
+	}
+}
