@@ -127,6 +127,25 @@ func startServer(t testing.TB, env map[string]string) *testServer {
 	return &testServer{URL: s.url(), log: log, srv: s}
 }
 
+// startStoppable runs a server the test stops itself (to restart on the
+// same database); stop waits for it to shut down.
+func startStoppable(t *testing.T, env map[string]string) (srv *server, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := cli{ctx: ctx, env: func(k string) string { return env[k] }, stdout: io.Discard, stderr: io.Discard}
+	cfg, err := c.parseConfig(newFlagSet("serve"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv, err = c.startServer(cfg); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.run(ctx) }()
+	return srv, func() error { cancel(); return <-stopped }
+}
+
 // response is a finished HTTP exchange.
 type response struct {
 	status int

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -159,15 +158,7 @@ func TestMCPWaitForAnswerAfterRestart(t *testing.T) {
 		mustOmnara(t, env, "", "user", "add", "--email", "ann@example.com", "--password", "long enough")
 		key := strings.TrimSpace(mustOmnara(t, env, "", "token", "create", "--email", "ann@example.com", "--name", "k"))
 
-		ctx, stop := context.WithCancel(context.Background())
-		c := cli{ctx: ctx, env: func(k string) string { return env[k] }, stdout: io.Discard, stderr: io.Discard}
-		cfg, _ := c.parseConfig(newFlagSet("serve"), nil)
-		first, err := c.startServer(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stopped := make(chan error, 1)
-		go func() { stopped <- first.run(ctx) }()
+		first, stop := startStoppable(t, env)
 		a := &agent{t: t, base: first.url() + "/api/v1", key: key}
 		cs := mcpClient(t, a, "claude-code", nil)
 		id := mustTool(t, cs, "log_step", map[string]any{"step_description": "start"})["agent_instance_id"].(string)
@@ -178,8 +169,7 @@ func TestMCPWaitForAnswerAfterRestart(t *testing.T) {
 		}()
 		waitUntil(t, "the question to wait", func() bool { return first.domain.agents.Waiting() == 1 })
 		q := lastQuestion(t, a, id)
-		stop()
-		if err := <-stopped; err != nil {
+		if err := stop(); err != nil {
 			t.Fatal(err)
 		}
 		if errText := <-asked; errText == "" {

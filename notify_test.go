@@ -386,20 +386,11 @@ func TestPendingNotificationsSurviveARestart(t *testing.T) {
 	key := strings.TrimSpace(mustOmnara(t, env, "", "token", "create", "--email", "ann@example.com", "--name", "k"))
 	mustOmnara(t, env, "", "notify", "add", "--email", "ann@example.com", "--kind", "webhook", "--url", hook.URL)
 
-	ctx, stop := context.WithCancel(context.Background())
-	c := cli{ctx: ctx, env: func(k string) string { return env[k] }, stdout: io.Discard, stderr: io.Discard}
-	cfg, _ := c.parseConfig(newFlagSet("serve"), nil)
-	first, err := c.startServer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopped := make(chan error, 1)
-	go func() { stopped <- first.run(ctx) }()
+	first, stop := startStoppable(t, env)
 	a := &agent{t: t, base: first.url() + "/api/v1", key: key}
 	a.send(newInstanceID(), "still there?", true, map[string]any{"agent_type": "bot"})
 	waitUntil(t, "a failed attempt", func() bool { _, retried, _ := first.domain.notify.Stats(); return retried >= 1 })
-	stop()
-	if err := <-stopped; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 
