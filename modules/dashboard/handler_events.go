@@ -132,8 +132,8 @@ func (m *Module) events(c echo.Context) error {
 				}
 				continue
 			}
-			if ev.Kind == agents.EventHeartbeat {
-				continue
+			if ev.Kind == agents.EventHeartbeat || ev.Kind == agents.EventNotified {
+				continue // nothing on the page changes
 			}
 			if st.instance == "" {
 				if throttle == nil {
