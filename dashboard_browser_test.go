@@ -256,11 +256,12 @@ next:
 }
 
 // chromeScreenshotDir is where screenshots go: $OMNARA_SCREENSHOT_DIR, else
-// test-output/screenshots in the repository.
+// omnara-screenshots in the system's temporary folder, outside the source
+// tree. Tests log the path they wrote.
 func chromeScreenshotDir() (string, error) {
 	dir := os.Getenv("OMNARA_SCREENSHOT_DIR")
 	if dir == "" {
-		dir = filepath.Join("test-output", "screenshots")
+		dir = filepath.Join(os.TempDir(), "omnara-screenshots")
 	}
 	dir, err := filepath.Abs(dir)
 	if err != nil {
