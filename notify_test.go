@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/omnara-go/omnara/platform/dbtest"
 )
 
 // TestNtfyQuestionAnsweredFromTheNotification: a question reaches ntfy
@@ -198,36 +200,34 @@ func TestNotificationsSurviveAFailingReceiver(t *testing.T) {
 // TestTwoInstancesNeverDoubleSend runs two servers on one PostgreSQL; each
 // notification reaches the receiver once.
 func TestTwoInstancesNeverDoubleSend(t *testing.T) {
-	eachDatabase(t, func(t *testing.T, env map[string]string) {
-		if env["DATABASE_URL"] == "" {
-			return // SQLite runs one server process with one worker
-		}
-		hook := newReceiver(t)
-		one, two := startServer(t, env), startServer(t, env)
-		a := newUserWithKey(t, env, one, "ann@example.com")
-		b := &agent{t: t, base: two.URL + "/api/v1", key: a.key}
-		mustOmnara(t, env, "", "notify", "add", "--email", "ann@example.com", "--kind", "webhook", "--url", hook.URL, "--events", "questions")
-		const n = 60
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				via := a
-				if i%2 == 1 {
-					via = b
-				}
-				via.do("POST", "/messages/agent", map[string]any{"agent_instance_id": newInstanceID(), "agent_type": "bot", "content": "q?", "requires_user_input": true})
-			})
-		}
-		wg.Wait()
-		seen := map[string]int{}
-		for range n {
-			seen[hook.next(t).header.Get("X-Omnara-Delivery")]++
-		}
-		hook.none(t, time.Second)
-		if len(seen) != n {
-			t.Errorf("%d distinct notifications, want %d", len(seen), n)
-		}
-	})
+	// PostgreSQL only (SQLite runs one server process with one worker);
+	// skipped without it locally, failed without it on CI.
+	env := map[string]string{"DATABASE_URL": dbtest.PostgresSchema(t), "OMNARA_DATA_DIR": t.TempDir(), "OMNARA_LISTEN": "127.0.0.1:0"}
+	hook := newReceiver(t)
+	one, two := startServer(t, env), startServer(t, env)
+	a := newUserWithKey(t, env, one, "ann@example.com")
+	b := &agent{t: t, base: two.URL + "/api/v1", key: a.key}
+	mustOmnara(t, env, "", "notify", "add", "--email", "ann@example.com", "--kind", "webhook", "--url", hook.URL, "--events", "questions")
+	const n = 60
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			via := a
+			if i%2 == 1 {
+				via = b
+			}
+			via.do("POST", "/messages/agent", map[string]any{"agent_instance_id": newInstanceID(), "agent_type": "bot", "content": "q?", "requires_user_input": true})
+		})
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for range n {
+		seen[hook.next(t).header.Get("X-Omnara-Delivery")]++
+	}
+	hook.none(t, time.Second)
+	if len(seen) != n {
+		t.Errorf("%d distinct notifications, want %d", len(seen), n)
+	}
 }
 
 // TestStepsCoalesce: fifty steps make one notification, not fifty.

@@ -1,6 +1,8 @@
 package accounts
 
 import (
+	"github.com/omnara-go/omnara/platform/db"
+
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -35,14 +37,13 @@ type keyClaims struct {
 // loadSigningKey reads the server's Ed25519 key, creating it on first start.
 // Every instance on one database ends up with the same key.
 func (s *Service) loadSigningKey(ctx context.Context) error {
-	seed := make([]byte, ed25519.SeedSize)
-	_, _ = rand.Read(seed)
-	if _, err := s.repo.insertSetting(ctx, settingSigningKey, base64.StdEncoding.EncodeToString(seed)); err != nil {
-		return fmt.Errorf("store API key signing key: %w", err)
-	}
-	stored, err := s.repo.setting(ctx, settingSigningKey)
+	stored, err := db.SharedValue(ctx, s.repo.db, settingSigningKey, func() (string, error) {
+		seed := make([]byte, ed25519.SeedSize)
+		_, _ = rand.Read(seed)
+		return base64.StdEncoding.EncodeToString(seed), nil
+	})
 	if err != nil {
-		return fmt.Errorf("read API key signing key: %w", err)
+		return fmt.Errorf("load API key signing key: %w", err)
 	}
 	raw, err := base64.StdEncoding.DecodeString(stored)
 	if err != nil || len(raw) != ed25519.SeedSize {

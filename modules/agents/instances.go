@@ -74,7 +74,7 @@ func (s *Service) CreateInstance(ctx context.Context, userID string, in NewInsta
 // Instance returns one of the user's instances with its newest
 // messageLimit messages (0 = all), oldest first.
 func (s *Service) Instance(ctx context.Context, userID, instanceID string, messageLimit int) (*InstanceView, error) {
-	inst, err := s.ownedInstance(ctx, userID, instanceID)
+	inst, err := s.OwnedInstance(ctx, userID, instanceID)
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +85,9 @@ func (s *Service) Instance(ctx context.Context, userID, instanceID string, messa
 	return &InstanceView{Instance: *inst, Messages: msgs}, nil
 }
 
-// ownedInstance loads one of the user's instances by the id a client gave.
-func (s *Service) ownedInstance(ctx context.Context, userID, instanceID string) (*Instance, error) {
+// OwnedInstance loads one of the user's instances, with its agent type, by
+// the id a client gave.
+func (s *Service) OwnedInstance(ctx context.Context, userID, instanceID string) (*Instance, error) {
 	id, ok := ParseID(instanceID)
 	if !ok {
 		return nil, ErrInstanceNotFound

@@ -51,6 +51,15 @@ type Instance struct {
 	AgentType AgentType `gorm:"foreignKey:AgentTypeID"`
 }
 
+// Label names the instance for people: its name, else its agent type (the
+// agent type must be loaded).
+func (in *Instance) Label() string {
+	if in.Name != nil && *in.Name != "" {
+		return *in.Name
+	}
+	return in.AgentType.Name
+}
+
 // hasUnread reports whether a user message is newer than the read pointer.
 func (in *Instance) hasUnread() bool { return in.LastUserSeq > in.LastReadSeq }
 

@@ -102,12 +102,9 @@ func (r repo) instanceCounts(ctx context.Context, userID string) ([]InstanceCoun
 
 // Label names an instance for people: its name, else its agent type.
 func (s *Service) Label(ctx context.Context, userID, instanceID string) (string, error) {
-	inst, err := s.ownedInstance(ctx, userID, instanceID)
+	inst, err := s.OwnedInstance(ctx, userID, instanceID)
 	if err != nil {
 		return "", err
 	}
-	if inst.Name != nil && *inst.Name != "" {
-		return *inst.Name, nil
-	}
-	return inst.AgentType.Name, nil
+	return inst.Label(), nil
 }

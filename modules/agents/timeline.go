@@ -12,7 +12,7 @@ type TimelinePage struct {
 // Timeline returns one of the user's instances with the newest limit
 // messages older than beforeSeq (0 = the newest of all).
 func (s *Service) Timeline(ctx context.Context, userID, instanceID string, beforeSeq int64, limit int) (*TimelinePage, error) {
-	inst, err := s.ownedInstance(ctx, userID, instanceID)
+	inst, err := s.OwnedInstance(ctx, userID, instanceID)
 	if err != nil {
 		return nil, err
 	}

@@ -35,12 +35,12 @@ func (m *Module) answerLink(c echo.Context) error {
 	if err != nil {
 		return linkErr(err)
 	}
-	q, err := m.openQuestion(c, l)
+	inst, q, err := m.openQuestion(c, l)
 	if err != nil {
 		return err
 	}
 	text, ch := agents.QuestionChoices(q.Content, q.MessageMetadata)
-	label, _ := m.deps.Agents.Label(ctx, l.UserID, l.InstanceID)
+	label := inst.Label()
 	return m.pages.Render(c, http.StatusOK, "answer", answerPage{
 		page: page{Title: "Answer " + label}, Token: c.Param("token"), Agent: label,
 		Question: m.md.render(text), Options: ch.Options, AllowOther: len(ch.Options) == 0 || ch.AllowOther,
@@ -69,7 +69,7 @@ func (m *Module) answerByLink(c echo.Context) error {
 	}
 	var label string
 	err := m.deps.Notify.UseLink(ctx, c.Param("token"), func(l notify.AnswerLink) error {
-		q, err := m.openQuestion(c, l)
+		inst, q, err := m.openQuestion(c, l)
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func (m *Module) answerByLink(c echo.Context) error {
 		if len(ch.Options) > 0 && !ch.AllowOther && !slices.Contains(ch.Options, content) {
 			return web.BadRequest("Choose one of the options: " + strings.Join(ch.Options, ", ") + ".")
 		}
-		label, _ = m.deps.Agents.Label(ctx, l.UserID, l.InstanceID)
+		label = inst.Label()
 		_, err = m.deps.Agents.CreateUserMessage(ctx, l.UserID, l.InstanceID, content, false)
 		return instanceErr(err)
 	})
@@ -90,24 +90,25 @@ func (m *Module) answerByLink(c echo.Context) error {
 	return m.pages.Render(c, http.StatusOK, "answer", answerPage{page: page{Title: "Answer sent"}, Agent: label, Done: content})
 }
 
-// openQuestion returns the link's question if it still waits for an answer.
-func (m *Module) openQuestion(c echo.Context, l notify.AnswerLink) (*agents.Message, error) {
+// openQuestion returns the link's session and question if the question
+// still waits for an answer.
+func (m *Module) openQuestion(c echo.Context, l notify.AnswerLink) (*agents.Instance, *agents.Message, error) {
 	ctx := c.Request().Context()
-	tl, err := m.deps.Agents.Timeline(ctx, l.UserID, l.InstanceID, 0, 1)
+	inst, err := m.deps.Agents.OwnedInstance(ctx, l.UserID, l.InstanceID)
 	if errors.Is(err, agents.ErrInstanceNotFound) {
-		return nil, errClosed
+		return nil, nil, errClosed
 	}
 	if err != nil {
-		return nil, web.Internal(err)
+		return nil, nil, web.Internal(err)
 	}
-	q, err := m.deps.Agents.OpenQuestion(ctx, l.UserID, &tl.Instance)
+	q, err := m.deps.Agents.OpenQuestion(ctx, l.UserID, inst)
 	if err != nil {
-		return nil, web.Internal(err)
+		return nil, nil, web.Internal(err)
 	}
 	if q == nil || q.ID != l.QuestionID {
-		return nil, errClosed
+		return nil, nil, errClosed
 	}
-	return q, nil
+	return inst, q, nil
 }
 
 func linkErr(err error) error {

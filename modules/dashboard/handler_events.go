@@ -262,7 +262,7 @@ type instanceUpdate struct {
 func (st *stream) sendInstance() error {
 	c := st.c
 	u, _ := user(c.Request().Context())
-	tl, err := st.m.deps.Agents.Timeline(c.Request().Context(), st.userID, st.instance, 0, 0)
+	inst, err := st.m.deps.Agents.OwnedInstance(c.Request().Context(), st.userID, st.instance)
 	if errors.Is(err, agents.ErrInstanceNotFound) {
 		_ = st.write("deleted", "", []byte("{}"), nil)
 		return err
@@ -274,7 +274,7 @@ func (st *stream) sendInstance() error {
 	if p.CSRF == "" {
 		p.CSRF = csrfCookie(c)
 	}
-	if err := st.m.describe(c, p, &tl.Instance); err != nil {
+	if err := st.m.describe(c, p, inst); err != nil {
 		return err
 	}
 	up := instanceUpdate{Title: p.Title, AnswerKey: p.AnswerKey}

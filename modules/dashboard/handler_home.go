@@ -65,11 +65,7 @@ func (m *Module) home(c echo.Context) error {
 	if !known {
 		return web.BadRequest("Unknown status filter " + strconv.Quote(status) + ": use waiting, active or ended.")
 	}
-	counts, err := m.deps.Agents.InstanceCounts(ctx, p.User.ID)
-	if err != nil {
-		return web.Internal(err)
-	}
-	for _, n := range counts {
+	for _, n := range p.counts {
 		if len(h.AgentChoices) == 0 || h.AgentChoices[len(h.AgentChoices)-1].Value != n.AgentType {
 			h.AgentChoices = append(h.AgentChoices, choice{n.AgentType, n.AgentType, n.AgentType == agent})
 		}

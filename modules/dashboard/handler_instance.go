@@ -191,12 +191,12 @@ func (m *Module) confirmDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tl, err := m.deps.Agents.Timeline(c.Request().Context(), p.User.ID, c.Param("id"), 0, 1)
+	inst, err := m.deps.Agents.OwnedInstance(c.Request().Context(), p.User.ID, c.Param("id"))
 	if err := instanceErr(err); err != nil {
 		return err
 	}
-	p.Title = titleOf(tl.Name, tl.AgentType.Name, tl.ID)
-	return m.pages.Render(c, http.StatusOK, "delete", instancePage{page: p, ID: tl.ID})
+	p.Title = titleOf(inst.Name, inst.AgentType.Name, inst.ID)
+	return m.pages.Render(c, http.StatusOK, "delete", instancePage{page: p, ID: inst.ID})
 }
 
 func (m *Module) delete(c echo.Context) error {

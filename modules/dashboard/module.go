@@ -128,6 +128,7 @@ type page struct {
 	Nav     string
 	Waiting int64 // sessions waiting for an answer: shown in the tab title
 	BaseURL string
+	counts  []agents.InstanceCount // what Waiting was counted from
 }
 
 // newPage gathers the layout's data for the signed-in user.
@@ -135,11 +136,11 @@ func (m *Module) newPage(c echo.Context, title, nav string) (page, error) {
 	ctx := c.Request().Context()
 	u, _ := accounts.UserFrom(ctx)
 	p := page{User: u, CSRF: web.CSRFToken(c), Title: title, Nav: nav, BaseURL: m.deps.BaseURL}
-	counts, err := m.deps.Agents.InstanceCounts(ctx, u.ID)
-	if err != nil {
+	var err error
+	if p.counts, err = m.deps.Agents.InstanceCounts(ctx, u.ID); err != nil {
 		return p, web.Internal(err)
 	}
-	for _, n := range counts {
+	for _, n := range p.counts {
 		if n.Status == agents.StatusAwaitingInput {
 			p.Waiting += n.Count
 		}

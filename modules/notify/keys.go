@@ -1,6 +1,8 @@
 package notify
 
 import (
+	"github.com/omnara-go/omnara/platform/db"
+
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -16,8 +18,7 @@ import (
 // instance shares them, so a browser subscribed through one instance gets
 // pushes from all, and a link signed by one is accepted by all.
 func (s *Service) loadKeys(ctx context.Context) error {
-	r := s.repo(ctx)
-	link, err := r.setting("notify.link_key", func() (string, error) {
+	link, err := db.SharedValue(ctx, s.db, "notify.link_key", func() (string, error) {
 		return base64.RawURLEncoding.EncodeToString([]byte(rand.Text() + rand.Text())), nil
 	})
 	if err != nil {
@@ -26,7 +27,7 @@ func (s *Service) loadKeys(ctx context.Context) error {
 	s.linkKey = []byte(link)
 	// Both halves in one row: instances racing on first start agree on
 	// one pair.
-	pair, err := r.setting("notify.vapid_keys", func() (string, error) {
+	pair, err := db.SharedValue(ctx, s.db, "notify.vapid_keys", func() (string, error) {
 		pub, priv, err := channel.GenerateVAPID()
 		return pub + " " + priv, err
 	})

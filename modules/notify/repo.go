@@ -144,26 +144,3 @@ func (r repo) markAnswered(questionID string, now time.Time) (bool, error) {
 func (r repo) unmarkAnswered(questionID string) error {
 	return r.db.Exec(`DELETE FROM notify_answered WHERE question_id = ?`, questionID).Error
 }
-
-// setting reads a server-wide value, creating it with make on first use;
-// instances starting together agree on the first one written.
-func (r repo) setting(name string, make func() (string, error)) (string, error) {
-	var v []string
-	if err := r.db.Table("server_settings").Where("name = ?", name).Limit(1).Pluck("value", &v).Error; err != nil {
-		return "", err
-	}
-	if len(v) == 1 {
-		return v[0], nil
-	}
-	value, err := make()
-	if err != nil {
-		return "", err
-	}
-	if err := r.db.Exec(`INSERT INTO server_settings (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`, name, value, time.Now().UTC()).Error; err != nil {
-		return "", err
-	}
-	if err := r.db.Table("server_settings").Where("name = ?", name).Limit(1).Pluck("value", &v).Error; err != nil || len(v) == 0 {
-		return "", errors.Join(err, errors.New("setting vanished"))
-	}
-	return v[0], nil
-}
