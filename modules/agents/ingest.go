@@ -128,27 +128,44 @@ func (g *ingester) write(batch []*ingestJob) {
 	g.written.Add(int64(len(batch)))
 	ctx, cancel := context.WithTimeout(context.Background(), ingestTimeout)
 	defer cancel()
-	err := g.s.repo.inTx(ctx, func(r repo) error { return g.s.writeBatch(ctx, r, batch) })
+	// One announcement for the whole batch, before anyone hears back: with
+	// the batch's own commit where the broker can, otherwise after it.
+	published := false
+	err := g.s.repo.inTx(ctx, func(r repo) error {
+		if err := g.s.writeBatch(ctx, r, batch); err != nil {
+			return err
+		}
+		var err error
+		published, err = g.s.publishInTx(ctx, r, batchEvents(batch)...)
+		return err
+	})
 	if err != nil {
+		// Each message again on its own, announced after its commit, so
+		// neither a bad message nor a failed NOTIFY loses the others.
+		published = false
 		for _, j := range batch {
 			if j.err = j.ctx.Err(); j.err == nil {
 				j.res, j.created, j.err = g.s.writeAlone(ctx, j.w)
 			}
 		}
 	}
-	// One announcement for the whole batch, before anyone hears back.
+	if evs := batchEvents(batch); !published && len(evs) > 0 {
+		g.s.publish(ctx, evs...)
+	}
+	for _, j := range batch {
+		close(j.done)
+	}
+}
+
+// batchEvents is what the batch's written messages announce.
+func batchEvents(batch []*ingestJob) []events.Event {
 	var evs []events.Event
 	for _, j := range batch {
 		if j.err == nil {
 			evs = append(evs, j.events()...)
 		}
 	}
-	if len(evs) > 0 {
-		g.s.publish(ctx, evs...)
-	}
-	for _, j := range batch {
-		close(j.done)
-	}
+	return evs
 }
 
 // IngestStats reports how many batches the agent-message writers committed

@@ -214,7 +214,11 @@ func (s *Service) CreateUserMessage(ctx context.Context, userID, instanceID, con
 	if !ok {
 		return nil, ErrInstanceNotFound
 	}
-	var msg Message
+	var (
+		msg       Message
+		ev        events.Event // message.created also means the instance changed
+		published bool
+	)
 	err := s.repo.inTx(ctx, func(r repo) error {
 		now := s.now()
 		if _, err := r.lockInstance(ctx, userID, id); err != nil {
@@ -229,13 +233,20 @@ func (s *Service) CreateUserMessage(ctx context.Context, userID, instanceID, con
 			cols["last_read_message_id"] = msg.ID
 			cols["last_read_seq"] = msg.Seq
 		}
-		return r.updateInstance(ctx, userID, id, cols)
+		if err := r.updateInstance(ctx, userID, id, cols); err != nil {
+			return err
+		}
+		ev = events.Event{Kind: EventMessageCreated, UserID: userID, InstanceID: id, MessageID: msg.ID, Seq: msg.Seq}
+		var err error
+		published, err = s.publishInTx(ctx, r, ev)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	ev := events.Event{UserID: userID, InstanceID: id, MessageID: msg.ID, Seq: msg.Seq}
-	s.publish(ctx, withKind(ev, EventMessageCreated)) // also means the instance changed
+	if !published {
+		s.publish(ctx, ev)
+	}
 	s.webhooks.enqueue(msg)
 	return &msg, nil
 }

@@ -107,6 +107,22 @@ func (s *Service) publish(ctx context.Context, evs ...events.Event) {
 	}
 }
 
+// publishInTx announces evs from inside the transaction r when the broker
+// can (PostgreSQL: the NOTIFY goes out with the COMMIT, with no statement or
+// commit of its own), and reports whether it did; if not, the caller
+// publishes once the transaction has committed.
+func (s *Service) publishInTx(ctx context.Context, r repo, evs ...events.Event) (bool, error) {
+	tp, ok := s.broker.(events.TxPublisher)
+	if !ok || len(evs) == 0 {
+		return false, nil
+	}
+	sql, args, err := tp.PublishStatement(evs...)
+	if err != nil {
+		return false, err
+	}
+	return true, r.db.WithContext(ctx).Exec(sql, args...).Error
+}
+
 // compactJSON validates a JSON object given by a client and returns it as
 // stored text; nil or JSON null store nothing.
 func compactJSON(raw json.RawMessage) *string {

@@ -74,10 +74,20 @@ type Broker interface {
 	Close() error
 }
 
+// TxPublisher is a Broker whose events a writer can send from inside its
+// own database transaction: they go out exactly when it commits, and cost
+// neither a statement nor a commit of their own.
+type TxPublisher interface {
+	// PublishStatement returns the SQL statement, and its arguments, that
+	// announces evs in order when the enclosing transaction commits.
+	PublishStatement(evs ...Event) (sql string, args []any, err error)
+}
+
 // Compile-time checks that both implementations satisfy Broker.
 var (
-	_ Broker = (*Memory)(nil)
-	_ Broker = (*Postgres)(nil)
+	_ Broker      = (*Memory)(nil)
+	_ Broker      = (*Postgres)(nil)
+	_ TxPublisher = (*Postgres)(nil)
 )
 
 // validate rejects events no receiver could act on.

@@ -191,45 +191,59 @@ func (p *Postgres) listenerPID() uint32 {
 	return p.conn.PgConn().PID()
 }
 
-// Channel returns the NOTIFY channel, for writers that publish with
-// pg_notify(channel, json(event)) inside their own transaction so the event
-// fires only on commit.
+// Channel returns the NOTIFY channel this process listens on.
 func (p *Postgres) Channel() string { return p.channel }
 
-// Publish sends events with pg_notify, all in one statement; they reach
-// local subscribers through the listen loop like everyone else's.
-// (PostgreSQL drops a repeat of an identical payload within one statement,
-// which costs nothing here: events are wake-up hints.)
+// notifySQL sends a batch of payloads in one statement, in order.
+// (PostgreSQL drops a repeat of an identical payload within one
+// transaction, which costs nothing here: events are wake-up hints.)
+const notifySQL = "SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS t(payload, n) ORDER BY n"
+
+// Publish sends events with pg_notify, all in one statement on a
+// connection of its own; they reach local subscribers through the listen
+// loop like everyone else's.
 func (p *Postgres) Publish(ctx context.Context, evs ...Event) error {
 	if p.closed.Load() {
 		return ErrClosed
 	}
-	payloads := make([]string, 0, len(evs))
-	for _, ev := range evs {
-		if err := validate(ev); err != nil {
-			return err
-		}
-		payload, err := json.Marshal(ev)
-		if err != nil {
-			return fmt.Errorf("events: encode: %w", err)
-		}
-		payloads = append(payloads, string(payload))
-	}
-	if len(payloads) == 0 {
-		return nil
+	payloads, err := encode(evs)
+	if err != nil || len(payloads) == 0 {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
 	defer cancel()
-	_, err := p.pool.Exec(ctx,
-		"SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS t(payload, n) ORDER BY n",
-		p.channel, payloads)
-	if err != nil {
+	if _, err := p.pool.Exec(ctx, notifySQL, p.channel, payloads); err != nil {
 		if p.closed.Load() {
 			return ErrClosed
 		}
 		return fmt.Errorf("events: notify: %w", err)
 	}
 	return nil
+}
+
+// PublishStatement is Publish for a writer's own transaction: NOTIFY is
+// delivered at COMMIT, so the events cost no extra round trip and commit.
+func (p *Postgres) PublishStatement(evs ...Event) (string, []any, error) {
+	payloads, err := encode(evs)
+	if err != nil {
+		return "", nil, err
+	}
+	return notifySQL, []any{p.channel, payloads}, nil
+}
+
+func encode(evs []Event) ([]string, error) {
+	payloads := make([]string, 0, len(evs))
+	for _, ev := range evs {
+		if err := validate(ev); err != nil {
+			return nil, err
+		}
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			return nil, fmt.Errorf("events: encode: %w", err)
+		}
+		payloads = append(payloads, string(payload))
+	}
+	return payloads, nil
 }
 
 // Subscribe registers a local subscription.

@@ -252,3 +252,54 @@ func TestPostgresPublishMany(t *testing.T) {
 	}
 	expectNone(t, sub, 100*time.Millisecond)
 }
+
+// Events sent from a writer's transaction arrive only if it commits, in
+// order, and a rolled-back transaction announces nothing.
+func TestPostgresPublishStatementRidesTheCommit(t *testing.T) {
+	_, _, connString := testSchema(t)
+	p := newPostgres(t, connString)
+	sub := p.Subscribe(Filter{UserID: "u1"})
+	defer sub.Close()
+	writer := connect(t, connString)
+	ctx := context.Background()
+
+	send := func(commit bool, evs ...Event) {
+		t.Helper()
+		sql, args, err := p.PublishStatement(evs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := writer.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+		// Nothing is delivered while the transaction is open.
+		expectNone(t, sub, 100*time.Millisecond)
+		if commit {
+			err = tx.Commit(ctx)
+		} else {
+			err = tx.Rollback(ctx)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	send(false, Event{Kind: "rolled.back", UserID: "u1"})
+	expectNone(t, sub, 200*time.Millisecond)
+
+	send(true, Event{Kind: "first", UserID: "u1", InstanceID: "i1"}, Event{Kind: "second", UserID: "u1", MessageID: "m1", Seq: 7})
+	if ev := receive(t, sub); ev.Kind != "first" || ev.InstanceID != "i1" {
+		t.Fatalf("first event: %+v", ev)
+	}
+	if ev := receive(t, sub); ev.Kind != "second" || ev.MessageID != "m1" || ev.Seq != 7 {
+		t.Fatalf("second event: %+v", ev)
+	}
+
+	if _, _, err := p.PublishStatement(Event{UserID: "u1"}); err == nil || err.Error() != "events: event has no kind" {
+		t.Fatalf("an event without a kind: %v", err)
+	}
+}
