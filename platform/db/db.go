@@ -110,6 +110,10 @@ func sqliteDSN(path string) string {
 		"&_pragma=synchronous(NORMAL)" +
 		"&_pragma=mmap_size(268435456)" +
 		"&_pragma=cache_size(-32000)" +
+		// Statement journals (a multi-row INSERT keeps one to undo itself
+		// alone) stay in memory instead of spilling to a temporary file:
+		// the spill's write calls were a third of a batch insert's time.
+		"&_pragma=temp_store(MEMORY)" +
 		"&_txlock=immediate"
 }
 

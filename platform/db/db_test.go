@@ -27,6 +27,7 @@ func TestSQLitePragmasAreSetOnEveryConnection(t *testing.T) {
 		"busy_timeout": "10000",
 		"foreign_keys": "1",
 		"synchronous":  "1", // NORMAL
+		"temp_store":   "2", // MEMORY
 	} {
 		var got string
 		if err := d.Gorm.Raw("PRAGMA " + pragma).Scan(&got).Error; err != nil {
