@@ -22,7 +22,12 @@ const (
 	closeTimeout   = 5 * time.Second
 	backoffMin     = 100 * time.Millisecond
 	backoffMax     = 5 * time.Second
-	publishConns   = 4
+	publishConns   = 2
+	// outboxSize bounds the events queued for the sender; a publisher
+	// that finds it full waits (up to publishTimeout) rather than reorder.
+	outboxSize = 4096
+	// sendBatch bounds the events of one NOTIFY statement.
+	sendBatch = 512
 )
 
 // Postgres is the broker for several processes sharing one database: NOTIFY
@@ -41,6 +46,12 @@ type Postgres struct {
 
 	mu   sync.Mutex
 	conn *pgx.Conn // current listen connection, nil while reconnecting
+
+	// outbox feeds the sender, which NOTIFYs whatever queued while its
+	// previous statement ran in one statement: group commit for events.
+	outbox   chan string
+	stopSend chan struct{}
+	sent     chan struct{} // closed when the sender has returned
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -64,7 +75,10 @@ func NewPostgres(ctx context.Context, connString string, logger *slog.Logger) (*
 	}
 	poolCfg.MaxConns = publishConns
 
-	p := &Postgres{mem: NewMemory(), cfg: cfg, logger: logger, done: make(chan struct{})}
+	p := &Postgres{
+		mem: NewMemory(), cfg: cfg, logger: logger, done: make(chan struct{}),
+		outbox: make(chan string, outboxSize), stopSend: make(chan struct{}), sent: make(chan struct{}),
+	}
 
 	conn, err := p.connect(ctx, true)
 	if err != nil {
@@ -81,6 +95,7 @@ func NewPostgres(ctx context.Context, connString string, logger *slog.Logger) (*
 	loopCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	p.stop = stop
 	go p.run(loopCtx, conn)
+	go p.send()
 	return p, nil
 }
 
@@ -199,26 +214,87 @@ func (p *Postgres) Channel() string { return p.channel }
 // transaction, which costs nothing here: events are wake-up hints.)
 const notifySQL = "SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS t(payload, n) ORDER BY n"
 
-// Publish sends events with pg_notify, all in one statement on a
-// connection of its own; they reach local subscribers through the listen
-// loop like everyone else's.
+// Publish queues events for the sender and returns: a request that
+// announces a change does not wait for a round trip and a commit of its
+// own, and events queued together go out in one statement. Order is kept.
+// They reach local subscribers through the listen loop like everyone
+// else's.
 func (p *Postgres) Publish(ctx context.Context, evs ...Event) error {
 	if p.closed.Load() {
 		return ErrClosed
 	}
 	payloads, err := encode(evs)
-	if err != nil || len(payloads) == 0 {
+	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
-	defer cancel()
-	if _, err := p.pool.Exec(ctx, notifySQL, p.channel, payloads); err != nil {
-		if p.closed.Load() {
-			return ErrClosed
+	var timeout <-chan time.Time
+	for _, payload := range payloads {
+		select {
+		case p.outbox <- payload:
+			continue
+		default:
 		}
-		return fmt.Errorf("events: notify: %w", err)
+		if timeout == nil {
+			t := time.NewTimer(publishTimeout)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case p.outbox <- payload:
+		case <-p.stopSend:
+			return ErrClosed
+		case <-ctx.Done():
+			return fmt.Errorf("events: publish: %w", ctx.Err())
+		case <-timeout:
+			return errors.New("events: publish: the queue stayed full (is PostgreSQL answering?)")
+		}
 	}
 	return nil
+}
+
+// send NOTIFYs queued events until Close, then what is still queued.
+func (p *Postgres) send() {
+	defer close(p.sent)
+	batch := make([]string, 0, sendBatch)
+	for {
+		select {
+		case payload := <-p.outbox:
+			batch = append(batch[:0], payload)
+		case <-p.stopSend:
+			for {
+				batch = p.drain(batch[:0])
+				if len(batch) == 0 {
+					return
+				}
+				p.notify(batch)
+			}
+		}
+		p.notify(p.drain(batch))
+	}
+}
+
+// drain adds what is already queued, without waiting, up to a full batch.
+func (p *Postgres) drain(batch []string) []string {
+	for len(batch) < sendBatch {
+		select {
+		case payload := <-p.outbox:
+			batch = append(batch, payload)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// notify sends one batch. A failure loses these events, which are hints:
+// the data is in the database, and receivers re-read it on their next
+// event or resync.
+func (p *Postgres) notify(payloads []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
+	defer cancel()
+	if _, err := p.pool.Exec(ctx, notifySQL, p.channel, payloads); err != nil {
+		p.logger.Warn("events: notify failed; receivers catch up on their next event", "channel", p.channel, "events", len(payloads), "err", err)
+	}
 }
 
 // PublishStatement is Publish for a writer's own transaction: NOTIFY is
@@ -258,12 +334,15 @@ func (p *Postgres) Subscribers() int { return p.mem.Subscribers() }
 // Dropped returns how many local deliveries were discarded on full buffers.
 func (p *Postgres) Dropped() uint64 { return p.mem.Dropped() }
 
-// Close stops the listen loop, closes the listen connection and the publish
-// pool, then closes the channel of every remaining subscription. It waits for
-// the loop to exit, is idempotent and returns nil.
+// Close sends the events still queued, stops the listen loop, closes the
+// listen connection and the publish pool, then closes the channel of every
+// remaining subscription. It waits for the loop to exit, is idempotent and
+// returns nil.
 func (p *Postgres) Close() error {
 	p.closeOnce.Do(func() {
 		p.closed.Store(true)
+		close(p.stopSend)
+		<-p.sent // queued events go out first
 		p.stop()
 		<-p.done
 		p.pool.Close()

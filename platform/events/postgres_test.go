@@ -3,10 +3,12 @@ package events
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,7 +131,7 @@ func TestPostgresTwoBrokers(t *testing.T) {
 	publish(t, a, e1)
 	publish(t, a, e2)
 
-	// Publishes are sequential, so they commit - and are delivered - in order.
+	// One sender sends the queue in order, so events arrive in order.
 	for name, s := range map[string]*Subscription{"A": subA, "B": subB} {
 		if got := receive(t, s); got != e1 {
 			t.Fatalf("%s got %+v, want %+v", name, got, e1)
@@ -301,5 +303,46 @@ func TestPostgresPublishStatementRidesTheCommit(t *testing.T) {
 
 	if _, _, err := p.PublishStatement(Event{UserID: "u1"}); err == nil || err.Error() != "events: event has no kind" {
 		t.Fatalf("an event without a kind: %v", err)
+	}
+}
+
+// Publish returns before the events are sent; every event queued before
+// Close still goes out, each publisher's in its order, although many
+// publishers share a handful of statements.
+func TestPostgresQueuedEventsGoOutInOrderAndOnClose(t *testing.T) {
+	_, _, connString := testSchema(t)
+	a := newPostgres(t, connString)
+	b := newPostgres(t, connString)
+	const publishers, each = 8, bufferSize // each subscriber can hold all of its events
+	subs := make([]*Subscription, publishers)
+	for i := range subs {
+		subs[i] = b.Subscribe(Filter{UserID: fmt.Sprintf("u%d", i)})
+		defer subs[i].Close()
+	}
+
+	var wg sync.WaitGroup
+	for i := range publishers {
+		wg.Go(func() {
+			for n := range each {
+				if err := a.Publish(context.Background(), Event{Kind: "step", UserID: fmt.Sprintf("u%d", i), Seq: int64(n + 1)}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range subs {
+		for n := range each {
+			if ev := receive(t, s); ev.Seq != int64(n+1) {
+				t.Fatalf("publisher %d: event %d has seq %d", i, n+1, ev.Seq)
+			}
+		}
+	}
+	if err := a.Publish(context.Background(), Event{Kind: "late", UserID: "u0"}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Publish after Close = %v, want ErrClosed", err)
 	}
 }
