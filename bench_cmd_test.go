@@ -281,6 +281,9 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"bench", "waiters", "--url", "http://x", "--api-key", "k", "--questions", "3"}, "flag provided but not defined: -questions"},
 		{[]string{"bench", "sse", "--url", "http://x", "--api-key", "k"}, "needs --email"},
 		{[]string{"bench", "ingest", "--url", "http://x", "--api-key", "k", "--duration", "0s"}, "--duration must be positive"},
+		// The load generator takes the database flags (for --raw), not the server's.
+		{[]string{"bench", "ingest", "--url", "http://x", "--api-key", "k", "--smtp-host", "mail.example.com"}, "flag provided but not defined: -smtp-host"},
+		{[]string{"bench", "wake", "--url", "http://x", "--api-key", "k", "--database-url", "mysql://x"}, "DATABASE_URL must start with postgres:// or postgresql://"},
 	} {
 		r := omnara(t, env, "", c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {

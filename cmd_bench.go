@@ -38,7 +38,7 @@ func (c cli) benchCommand(args []string) error {
 	}
 	fs.DurationVar(&t.Duration, "duration", defaultDuration, "time bound: the run stops there and reports what it measured (ingest: how long agents post)")
 
-	var conf config.Config // the shared flags, for ingest --raw
+	var conf config.Config // the database flags, for ingest --raw
 	var run func() (loadgen.Result, error)
 	var check func() error
 	switch scenario {
@@ -147,7 +147,7 @@ func (c cli) benchCommand(args []string) error {
 		return usageError("unknown bench scenario %q; use wake, waiters, ingest or sse", scenario)
 	}
 	var err error
-	if conf, err = c.parseConfig(fs, args[1:]); err != nil {
+	if conf, err = c.parseWith(config.BindStorage, fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

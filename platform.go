@@ -26,8 +26,13 @@ type platform struct {
 
 // parseConfig parses a command's flags together with the shared ones.
 func (c cli) parseConfig(fs *flag.FlagSet, args []string) (config.Config, error) {
+	return c.parseWith(config.Bind, fs, args)
+}
+
+// parseWith is parseConfig with a chosen set of shared flags.
+func (c cli) parseWith(bind func(*flag.FlagSet, config.Env) func() (config.Config, error), fs *flag.FlagSet, args []string) (config.Config, error) {
 	fs.SetOutput(c.stderr)
-	finish := config.Bind(fs, c.env)
+	finish := bind(fs, c.env)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return config.Config{}, err

@@ -46,11 +46,8 @@ type Env func(string) string
 func Bind(fs *flag.FlagSet, env Env) func() (Config, error) {
 	c := Config{}
 	fs.StringVar(&c.Listen, "listen", orDefault(env("OMNARA_LISTEN"), "127.0.0.1:8080"), "address to listen on (env OMNARA_LISTEN)")
-	fs.StringVar(&c.DataDir, "data-dir", orDefault(env("OMNARA_DATA_DIR"), "./data"), "folder for the SQLite database (env OMNARA_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL"), "postgres:// URL; empty uses SQLite (env DATABASE_URL)")
+	bindStorage(fs, env, &c)
 	fs.StringVar(&c.BaseURL, "base-url", env("OMNARA_BASE_URL"), "public URL used in links (env OMNARA_BASE_URL; default derived from --listen)")
-	fs.StringVar(&c.LogLevel, "log-level", orDefault(env("OMNARA_LOG_LEVEL"), "info"), "debug, info, warn or error (env OMNARA_LOG_LEVEL)")
-	fs.StringVar(&c.LogFormat, "log-format", orDefault(env("OMNARA_LOG_FORMAT"), "text"), "text or json (env OMNARA_LOG_FORMAT)")
 	progress := fs.String("mcp-progress-interval", orDefault(env("OMNARA_MCP_PROGRESS_INTERVAL"), "25s"), "how often a waiting MCP call sends a progress notification (env OMNARA_MCP_PROGRESS_INTERVAL)")
 	fs.StringVar(&c.SMTPHost, "smtp-host", env("OMNARA_SMTP_HOST"), "SMTP server for email notifications (env OMNARA_SMTP_HOST)")
 	smtpPort := fs.String("smtp-port", orDefault(env("OMNARA_SMTP_PORT"), "587"), "SMTP port (env OMNARA_SMTP_PORT)")
@@ -87,6 +84,22 @@ func Bind(fs *flag.FlagSet, env Env) func() (Config, error) {
 		}
 		return c.finish()
 	}
+}
+
+// BindStorage registers only the flags that choose and reach the database,
+// and logging, for commands that open the database but serve nothing (the
+// load generator's raw-insert comparison).
+func BindStorage(fs *flag.FlagSet, env Env) func() (Config, error) {
+	c := Config{Listen: "127.0.0.1:8080"}
+	bindStorage(fs, env, &c)
+	return func() (Config, error) { return c.finish() } // after Parse, not now
+}
+
+func bindStorage(fs *flag.FlagSet, env Env, c *Config) {
+	fs.StringVar(&c.DataDir, "data-dir", orDefault(env("OMNARA_DATA_DIR"), "./data"), "folder for the SQLite database (env OMNARA_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL"), "postgres:// URL; empty uses SQLite (env DATABASE_URL)")
+	fs.StringVar(&c.LogLevel, "log-level", orDefault(env("OMNARA_LOG_LEVEL"), "info"), "debug, info, warn or error (env OMNARA_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", orDefault(env("OMNARA_LOG_FORMAT"), "text"), "text or json (env OMNARA_LOG_FORMAT)")
 }
 
 func (c Config) finish() (Config, error) {
