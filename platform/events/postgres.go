@@ -252,7 +252,9 @@ func (p *Postgres) Publish(ctx context.Context, evs ...Event) error {
 	return nil
 }
 
-// send NOTIFYs queued events until Close, then what is still queued.
+// send NOTIFYs queued events until Close, then what is still queued, for
+// at most closeTimeout: a database that does not answer cannot hold up
+// shutdown.
 func (p *Postgres) send() {
 	defer close(p.sent)
 	batch := make([]string, 0, sendBatch)
@@ -261,15 +263,18 @@ func (p *Postgres) send() {
 		case payload := <-p.outbox:
 			batch = append(batch[:0], payload)
 		case <-p.stopSend:
+			ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+			defer cancel()
 			for {
 				batch = p.drain(batch[:0])
-				if len(batch) == 0 {
+				if len(batch) == 0 || p.notify(ctx, batch) != nil {
 					return
 				}
-				p.notify(batch)
 			}
 		}
-		p.notify(p.drain(batch))
+		ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
+		_ = p.notify(ctx, p.drain(batch))
+		cancel()
 	}
 }
 
@@ -289,12 +294,12 @@ func (p *Postgres) drain(batch []string) []string {
 // notify sends one batch. A failure loses these events, which are hints:
 // the data is in the database, and receivers re-read it on their next
 // event or resync.
-func (p *Postgres) notify(payloads []string) {
-	ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
-	defer cancel()
-	if _, err := p.pool.Exec(ctx, notifySQL, p.channel, payloads); err != nil {
+func (p *Postgres) notify(ctx context.Context, payloads []string) error {
+	_, err := p.pool.Exec(ctx, notifySQL, p.channel, payloads)
+	if err != nil {
 		p.logger.Warn("events: notify failed; receivers catch up on their next event", "channel", p.channel, "events", len(payloads), "err", err)
 	}
+	return err
 }
 
 // PublishStatement is Publish for a writer's own transaction: NOTIFY is
