@@ -307,8 +307,8 @@ func TestPostgresPublishStatementRidesTheCommit(t *testing.T) {
 }
 
 // Publish returns before the events are sent; every event queued before
-// Close still goes out, each publisher's in its order, although many
-// publishers share a handful of statements.
+// Close still goes out, each publisher's in its order, while eight
+// publishers share the one sender.
 func TestPostgresQueuedEventsGoOutInOrderAndOnClose(t *testing.T) {
 	_, _, connString := testSchema(t)
 	a := newPostgres(t, connString)
